@@ -1,0 +1,90 @@
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { copyLine, type Db, type Queryable } from './db.ts';
+
+// Return int8 (bigint) as JS strings are awkward for counts; ids stay strings, counts are cast in SQL.
+pg.types.setTypeParser(1082, (v: string) => v); // date → 'YYYY-MM-DD', no timezone shifts
+
+function copyStream(rows: Iterable<readonly unknown[]>): Readable {
+  const it = rows[Symbol.iterator]();
+  let count = 0;
+  const stream = new Readable({
+    read() {
+      let chunk = '';
+      for (let i = 0; i < 2000; i++) {
+        const n = it.next();
+        if (n.done) {
+          if (chunk) this.push(chunk);
+          this.push(null);
+          return;
+        }
+        chunk += copyLine(n.value);
+        count++;
+      }
+      this.push(chunk);
+    },
+  });
+  (stream as Readable & { rowCount: () => number }).rowCount = () => count;
+  return stream;
+}
+
+async function copyInto(client: pg.PoolClient | pg.Client, table: string, columns: readonly string[], rows: Iterable<readonly unknown[]>) {
+  const sql = `COPY ${table} (${columns.join(', ')}) FROM STDIN`;
+  const src = copyStream(rows);
+  await pipeline(src, client.query(copyFrom(sql)));
+  return (src as Readable & { rowCount: () => number }).rowCount();
+}
+
+function wrap(client: pg.PoolClient): Queryable {
+  return {
+    async query<R>(sql: string, params: readonly unknown[] = []) {
+      const r = await client.query(sql, params as unknown[]);
+      return r.rows as R[];
+    },
+    async exec(sql: string) {
+      await client.query(sql);
+    },
+    copyRows: (table, columns, rows) => copyInto(client, table, columns, rows),
+  };
+}
+
+export function openPg(url: string, opts: { max?: number } = {}): Db {
+  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 });
+  pool.on('error', () => {
+    /* idle client errors (server restarts) surface on the next query */
+  });
+  const withClient = async <T>(fn: (c: pg.PoolClient) => Promise<T>) => {
+    const c = await pool.connect();
+    try {
+      return await fn(c);
+    } finally {
+      c.release();
+    }
+  };
+  return {
+    kind: 'pg',
+    async query<R>(sql: string, params: readonly unknown[] = []) {
+      const r = await pool.query(sql, params as unknown[]);
+      return r.rows as R[];
+    },
+    async exec(sql: string) {
+      await pool.query(sql);
+    },
+    copyRows: (table, columns, rows) => withClient((c) => copyInto(c, table, columns, rows)),
+    transaction: <T>(fn: (tx: Queryable) => Promise<T>) =>
+      withClient(async (c) => {
+        await c.query('BEGIN');
+        try {
+          const out = await fn(wrap(c));
+          await c.query('COMMIT');
+          return out;
+        } catch (e) {
+          await c.query('ROLLBACK').catch(() => undefined);
+          throw e;
+        }
+      }),
+    close: () => pool.end(),
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * The storage port. One set of SQL (numbered migrations + queries) runs on both adapters:
+ * PostgreSQL through `pg` (db.pg.ts) and embedded PGlite (db.pglite.ts).
+ */
+export interface Queryable {
+  /** Runs one parameterised statement ($1, $2, ...) and returns its rows. */
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+  /** Runs several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+  /**
+   * Bulk-loads rows with COPY ... FROM STDIN (text format). Values: null, string, number, boolean, Date,
+   * or a plain object/array (written as JSON). Returns the number of rows written.
+   */
+  copyRows(table: string, columns: readonly string[], rows: Iterable<readonly unknown[]>): Promise<number>;
+}
+
+export interface Db extends Queryable {
+  readonly kind: 'pg' | 'pglite';
+  /** Runs fn in one transaction: everything it wrote commits together or not at all. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Encodes one value for COPY text format. */
+export function copyValue(v: unknown): string {
+  if (v === null || v === undefined) return '\\N';
+  let s: string;
+  if (v instanceof Date) s = v.toISOString();
+  else if (typeof v === 'object') s = JSON.stringify(v);
+  else s = String(v);
+  return s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+}
+
+export function copyLine(row: readonly unknown[]): string {
+  return row.map(copyValue).join('\t') + '\n';
+}
