@@ -110,4 +110,3 @@ export async function buildApp(deps: AppDeps) {
   return app;
 }
 
-export type CtxOf = (req: FastifyRequest) => Ctx;

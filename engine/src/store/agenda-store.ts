@@ -14,12 +14,12 @@ export async function getAgenda(q: Queryable, id: string, forUpdate = false): Pr
   const rows = await q.query<AgendaRow>(`select * from agenda where id = $1 ${forUpdate ? 'for update' : ''}`, [id]);
   const r = rows[0];
   if (!r) return null;
-  const [services, templates, closures] = await Promise.all([
-    q.query<{ service_id: string }>(`select service_id from agenda_service where agenda_id = $1 order by service_id`, [id]),
-    q.query<{ weekday: number; start_time: string; end_time: string; slot_minutes: number; capacity: number; valid_from: string | null; valid_to: string | null }>(
-      `select weekday, start_time::text, end_time::text, slot_minutes, capacity, valid_from, valid_to from agenda_template where agenda_id = $1 order by weekday, start_time, id`, [id]),
-    q.query<{ from_date: string; to_date: string; reason: string }>(`select from_date, to_date, reason from agenda_closure where agenda_id = $1 order by from_date, id`, [id]),
-  ]);
+  // sequential on purpose: inside a transaction the queries share one connection
+  const services = await q.query<{ service_id: string }>(`select service_id from agenda_service where agenda_id = $1 order by service_id`, [id]);
+  const templates = await q.query<{ weekday: number; start_time: string; end_time: string; slot_minutes: number; capacity: number; valid_from: string | null; valid_to: string | null }>(
+      `select weekday, start_time::text, end_time::text, slot_minutes, capacity, valid_from, valid_to from agenda_template where agenda_id = $1 order by weekday, start_time, id`, [id]);
+  const closures = await q.query<{ from_date: string; to_date: string; reason: string }>(
+    `select from_date, to_date, reason from agenda_closure where agenda_id = $1 order by from_date, id`, [id]);
   return {
     id: r.id, clinicId: r.clinic_id, resourceId: r.resource_id, atsId: r.ats_id, providerId: r.provider_id, name: r.name,
     accessType: r.access_type, validFrom: r.valid_from, validTo: r.valid_to, status: r.status, attrs: r.attrs ?? {}, version: r.version,

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { CtxOf } from '../app.ts';
+import type { CtxOf } from '../ctx.ts';
 import type { Role } from '../auth.ts';
 import { IdParams, Page, problems } from '../schemas/common.ts';
 import {

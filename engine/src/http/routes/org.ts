@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { CtxOf } from '../app.ts';
+import type { CtxOf } from '../ctx.ts';
 import { IdParams, Page, problems } from '../schemas/common.ts';
 import { CreateOrgUnitS, OrgUnitS, SearchOrgUnitsS, UpdateOrgUnitS } from '../schemas/org.ts';
 import { changeOrgUnit, createOrgUnit, deactivateOrgUnit, readOrgUnit } from '../../usecases/org-units.ts';
