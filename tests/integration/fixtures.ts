@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { expect } from 'vitest';
 import type { Db } from '../../engine/src/store/db.ts';
+import { cfCheckCharacter } from '../../engine/src/domain/patient/codice-fiscale.ts';
 
 export const REGION_DEFAULTS = {
   channels: ['desk', 'call_centre', 'web', 'pharmacy', 'kiosk', 'internal'],
@@ -65,4 +66,36 @@ export async function bookDirect(db: Db, slotId: string, serviceId: string, id: 
     id, slotId, s[0].agenda_id, serviceId, priority,
   ]);
   return id;
+}
+
+/** A valid codice fiscale for the i-th synthetic patient (male, born 1 Jan 1980 in Milan unless told otherwise). */
+export function makeCf(i: number, opts: { female?: boolean; year?: number } = {}): string {
+  const letters = 'BCDFGHLMNPRSTVZ';
+  const pick = (n: number) => letters[n % letters.length]!;
+  const surname = pick(i) + pick(Math.floor(i / 15)) + pick(Math.floor(i / 225));
+  const yy = String((opts.year ?? 1980) % 100).padStart(2, '0');
+  const day = String(opts.female ? 41 : 1).padStart(2, '0');
+  const first15 = `${surname}MRA${yy}A${day}F205`;
+  return first15 + cfCheckCharacter(first15);
+}
+
+export const nre = (n: number) => `0300A${String(n).padStart(10, '0')}`;
+
+/** Registers a patient resident in the given ATS; returns the id. */
+export async function registerPatient(app: FastifyInstance, headers: Headers, i: number, ats: string, extra: Record<string, unknown> = {}) {
+  const r = await post(app, '/patients', headers, {
+    codiceFiscale: makeCf(i), firstName: 'Mario', lastName: `Paziente${i}`, residenceAts: ats, phone: '+39 333 1234567', consent: { reminders: true }, ...extra,
+  });
+  expect([200, 201], r.body).toContain(r.statusCode);
+  return r.json().id as string;
+}
+
+/** Registers a one-line prescription and returns the line id. */
+export async function prescribe(app: FastifyInstance, headers: Headers, patientId: string, n: number, serviceId: string, priorityClass: string | null, prescriptionDate: string) {
+  const r = await post(app, '/prescriptions', headers, {
+    nre: nre(n), patientId, prescriptionDate, priorityClass, diagnosis: { text: 'dolore toracico da sforzo' },
+    lines: [{ serviceId, accessType: 'first' }],
+  });
+  expect(r.statusCode, r.body).toBe(201);
+  return r.json().lines[0].id as string;
 }

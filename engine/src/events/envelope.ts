@@ -11,6 +11,7 @@ const FAMILY: Record<string, Topic> = {
   slot: 'offer',
   appointment: 'booking',
   patient: 'booking',
+  search: 'booking',
   delivery: 'delivery',
   payment: 'payment',
   prescription: 'prescription',

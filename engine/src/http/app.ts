@@ -9,15 +9,22 @@ import { ProblemS } from './schemas/common.ts';
 import { orgRoutes } from './routes/org.ts';
 import { catalogueRoutes } from './routes/catalogue.ts';
 import { agendaRoutes } from './routes/agendas.ts';
-import type { Ctx, EngineReference } from '../usecases/context.ts';
+import { patientRoutes } from './routes/patients.ts';
+import { bookingRoutes } from './routes/booking.ts';
+import { IdempotentReplay, type Ctx, type EngineReference, type IdempotencyClaim } from '../usecases/context.ts';
+import { OfferCache } from '../store/offer-cache.ts';
+import { claimOf, replay } from './idempotency.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
+    idempotency?: IdempotencyClaim;
   }
   interface FastifyContextConfig {
     /** roles allowed on the route; `public` routes need no token */
     roles?: readonly Role[] | 'public';
+    /** honours the Idempotency-Key header; the value is the status of a successful response */
+    idempotent?: number;
   }
 }
 
@@ -28,6 +35,7 @@ export interface AppDeps {
   jwksUrl?: string | undefined;
   now?: () => Date;
   logger?: boolean;
+  offer?: OfferCache;
 }
 
 export type App = FastifyInstance & { withTypeProvider: () => unknown };
@@ -40,6 +48,7 @@ export async function buildApp(deps: AppDeps) {
   }).withTypeProvider<TypeBoxTypeProvider>();
   const verifier = makeVerifier({ secret: deps.jwtSecret, jwksUrl: deps.jwksUrl });
   const now = deps.now ?? (() => new Date());
+  const offer = deps.offer ?? new OfferCache();
 
   app.addSchema(ProblemS);
   await app.register(swagger, {
@@ -68,11 +77,27 @@ export async function buildApp(deps: AppDeps) {
     req.principal = requireRole(await verifier.verify(h.slice(7).trim()), roles);
   });
 
+  // Idempotency-Key: a request already answered is replayed without running again.
+  app.addHook('preHandler', async (req, reply) => {
+    const status = req.routeOptions.config.idempotent;
+    if (!status) return;
+    const claim = claimOf(req, status);
+    if (!claim) return;
+    if (await replay(deps.db, claim, reply)) return reply;
+    req.idempotency = claim;
+  });
+
+  // Offer writes change inherited attributes: drop this instance's cached tree at once.
+  app.addHook('onResponse', async (req) => {
+    if (req.method !== 'GET' && /^\/(org-units|agendas)/.test(req.url)) offer.invalidate();
+  });
+
   app.setNotFoundHandler((req, reply) => {
     reply.code(404).type('application/problem+json').send(problemOf({ code: 'ROUTE_NOT_FOUND', message: `no route ${req.method} ${req.url}` }));
   });
 
   app.setErrorHandler((error: FastifyError, req, reply) => {
+    if (error instanceof IdempotentReplay) return replay(deps.db, error.claim, reply).then(() => reply);
     if (error instanceof ProblemError) {
       const p = problemOf(error.problem);
       return reply.code(p.status).type('application/problem+json').send(p);
@@ -97,7 +122,7 @@ export async function buildApp(deps: AppDeps) {
     return reply.code(500).type('application/problem+json').send(problemOf({ code: 'INTERNAL', message: 'internal error' }));
   });
 
-  const ctx = (req: FastifyRequest): Ctx => ({ db: deps.db, principal: req.principal!, now: now(), ref: deps.ref });
+  const ctx = (req: FastifyRequest): Ctx => ({ db: deps.db, principal: req.principal!, now: now(), ref: deps.ref, offer, idempotency: req.idempotency });
 
   app.get('/health', { config: { roles: 'public' }, schema: { hide: true } }, async () => {
     await deps.db.query('select 1');
@@ -107,6 +132,8 @@ export async function buildApp(deps: AppDeps) {
   await app.register(orgRoutes(ctx));
   await app.register(catalogueRoutes(ctx));
   await app.register(agendaRoutes(ctx));
+  await app.register(patientRoutes(ctx));
+  await app.register(bookingRoutes(ctx));
   return app;
 }
 

@@ -1,5 +1,4 @@
 import { v7 as uuidv7 } from 'uuid';
-import { holidaysFor } from '../domain/calendar/holidays.ts';
 import { isOpenToClass } from '../domain/offer/quotas.ts';
 import { generateSlots } from '../domain/offer/slot-generation.ts';
 import { validateTemplates } from '../domain/offer/templates.ts';
@@ -18,8 +17,9 @@ import type { Queryable } from '../store/db.ts';
 import { getOrgUnit } from '../store/org-store.ts';
 import { appendEvents } from '../store/outbox-store.ts';
 import { mergeAttrs } from './attrs.ts';
-import type { Ctx } from './context.ts';
+import { inTransaction, type Ctx } from './context.ts';
 import { effectiveAttributes } from './effective-attributes.ts';
+import { holidaysIn } from './calendar.ts';
 
 type OnBooked = 'refuse' | 'relocate';
 
@@ -66,9 +66,7 @@ function checkQuotas(a: Agenda) {
 
 async function holidaysForClinic(ctx: Ctx, q: Queryable, clinicId: string, range: DateRange) {
   const clinic = await getOrgUnit(q, clinicId);
-  const years: number[] = [];
-  for (let y = Number(range.from.slice(0, 4)); y <= Number(range.to.slice(0, 4)); y++) years.push(y);
-  return holidaysFor(ctx.ref.calendar, years, clinic?.municipality ?? undefined);
+  return holidaysIn(ctx.ref, range, clinic?.municipality);
 }
 
 /** The slots the agenda's current definition yields on the given dates. */
@@ -104,7 +102,7 @@ function supplyByDay(slots: readonly GeneratedSlot[]) {
 }
 
 export async function createAgenda(ctx: Ctx, input: CreateAgenda): Promise<Agenda> {
-  return ctx.db.transaction(async (tx) => {
+  return inTransaction(ctx, async (tx) => {
     const clinic = await getOrgUnit(tx, input.clinicId);
     if (!clinic || clinic.level !== 'clinic') return fail('CLINIC_NOT_FOUND', `no clinic ${input.clinicId}`, '/clinicId');
     if (!clinic.active) fail('CLINIC_INACTIVE', `clinic ${clinic.id} is deactivated`, '/clinicId');
@@ -138,7 +136,7 @@ export async function readAgenda(ctx: Ctx, q: Queryable, id: string, forUpdate =
 
 /** Generates the agenda's slots for a date range (within the booking horizon); existing slots are kept. */
 export async function generateAgendaSlots(ctx: Ctx, id: string, range: DateRange) {
-  return ctx.db.transaction(async (tx) => {
+  return inTransaction(ctx, async (tx) => {
     const a = await readAgenda(ctx, tx, id, true);
     requireAgendaWrite(ctx.principal, a);
     if (range.to < range.from) fail('RANGE_INVALID', 'to is before from', '/to');
@@ -217,7 +215,7 @@ async function reconcile(ctx: Ctx, tx: Queryable, before: Agenda, after: Agenda,
 }
 
 export async function changeAgenda(ctx: Ctx, id: string, patch: UpdateAgenda) {
-  return ctx.db.transaction(async (tx) => {
+  return inTransaction(ctx, async (tx) => {
     const before = await readAgenda(ctx, tx, id, true);
     requireAgendaWrite(ctx.principal, before);
     const after: Agenda = {
@@ -250,7 +248,7 @@ const relocationPayload = (c: { slotsClosed: number; slotsOpened: number; reloca
 
 /** A closure period (holiday, maintenance): its slots close; booked appointments are refused or relocated. */
 export async function addClosure(ctx: Ctx, id: string, c: Closure & { onBooked?: OnBooked }) {
-  return ctx.db.transaction(async (tx) => {
+  return inTransaction(ctx, async (tx) => {
     const before = await readAgenda(ctx, tx, id, true);
     requireAgendaWrite(ctx.principal, before);
     checkClosures([c], '');
@@ -267,7 +265,7 @@ export async function addClosure(ctx: Ctx, id: string, c: Closure & { onBooked?:
 
 /** Suspends the whole agenda (a technical suspension, reported): every future slot closes. */
 export async function suspendAgenda(ctx: Ctx, id: string, s: { reason: string; onBooked?: OnBooked }) {
-  return ctx.db.transaction(async (tx) => {
+  return inTransaction(ctx, async (tx) => {
     const before = await readAgenda(ctx, tx, id, true);
     requireAgendaWrite(ctx.principal, before);
     if (before.status === 'suspended') fail('AGENDA_SUSPENDED', `agenda ${id} is already suspended`, '/id');
@@ -281,7 +279,7 @@ export async function suspendAgenda(ctx: Ctx, id: string, s: { reason: string; o
 
 /** Resumes a suspended agenda: its future slots reopen as the definition yields them. */
 export async function resumeAgenda(ctx: Ctx, id: string) {
-  return ctx.db.transaction(async (tx) => {
+  return inTransaction(ctx, async (tx) => {
     const before = await readAgenda(ctx, tx, id, true);
     requireAgendaWrite(ctx.principal, before);
     if (before.status === 'active') fail('AGENDA_ACTIVE', `agenda ${id} is not suspended`, '/id');

@@ -7,7 +7,7 @@ import {
   branchExists, closeOpenCode, getService, insertCode, insertService, regionalCodeTaken, updateService,
 } from '../store/catalogue-store.ts';
 import { appendEvents } from '../store/outbox-store.ts';
-import type { Ctx } from './context.ts';
+import { inTransaction, type Ctx } from './context.ts';
 
 const event = (type: string, s: Service) => ({
   type, aggregateType: 'service', aggregateId: s.id,
@@ -22,7 +22,7 @@ function checkAges(min: number | null, max: number | null) {
 }
 
 export async function createService(ctx: Ctx, input: CreateService): Promise<Service> {
-  return ctx.db.transaction(async (tx) => {
+  return inTransaction(ctx, async (tx) => {
     if (!(await branchExists(tx, input.branchCode))) fail('BRANCH_NOT_FOUND', `unknown branch ${input.branchCode}`, '/branchCode');
     if (await regionalCodeTaken(tx, input.regionalCode)) fail('DUPLICATE_CODE', `regional code ${input.regionalCode} is taken`, '/regionalCode');
     checkAges(input.minAge ?? null, input.maxAge ?? null);
@@ -46,7 +46,7 @@ export async function readService(ctx: Ctx, id: string): Promise<Service> {
 }
 
 export async function changeService(ctx: Ctx, id: string, patch: UpdateService): Promise<Service> {
-  return ctx.db.transaction(async (tx) => {
+  return inTransaction(ctx, async (tx) => {
     const cur = (await getService(tx, id, true)) ?? fail('NOT_FOUND', `service ${id} not found`, '/id');
     const next: Service = { ...cur };
     for (const [k, v] of Object.entries(patch)) (next as Record<string, unknown>)[k] = v;
@@ -58,7 +58,7 @@ export async function changeService(ctx: Ctx, id: string, patch: UpdateService):
 }
 
 export async function deactivateService(ctx: Ctx, id: string): Promise<Service> {
-  return ctx.db.transaction(async (tx) => {
+  return inTransaction(ctx, async (tx) => {
     const cur = (await getService(tx, id, true)) ?? fail('NOT_FOUND', `service ${id} not found`, '/id');
     if (!cur.active) return cur;
     const next = { ...cur, active: false };
@@ -70,7 +70,7 @@ export async function deactivateService(ctx: Ctx, id: string): Promise<Service> 
 
 /** A new code version closes the open version of the same system the day before it starts. */
 export async function addCodeVersion(ctx: Ctx, id: string, v: NewCodeVersion): Promise<Service> {
-  return ctx.db.transaction(async (tx) => {
+  return inTransaction(ctx, async (tx) => {
     const cur = (await getService(tx, id, true)) ?? fail('NOT_FOUND', `service ${id} not found`, '/id');
     const open = cur.codes.find((c) => c.system === v.system && !c.validTo);
     if (open && open.validFrom >= v.validFrom)

@@ -5,7 +5,7 @@ import { type Principal } from '../http/auth.ts';
 import type { CreateOrgUnit, OrgUnit, UpdateOrgUnit } from '../http/schemas/org.ts';
 import { activeChildren, codeTaken, getOrgUnit, insertOrgUnit, updateOrgUnit } from '../store/org-store.ts';
 import { appendEvents } from '../store/outbox-store.ts';
-import type { Ctx } from './context.ts';
+import { inTransaction, type Ctx } from './context.ts';
 import { mergeAttrs } from './attrs.ts';
 
 const nodeOf = (u: OrgUnit) => ({ id: u.id, level: u.level, parentId: u.parentId, atsId: u.atsId, providerId: u.providerId, active: u.active });
@@ -29,7 +29,7 @@ const event = (type: string, u: OrgUnit, extra: Record<string, unknown> = {}) =>
 });
 
 export async function createOrgUnit(ctx: Ctx, input: CreateOrgUnit): Promise<OrgUnit> {
-  return ctx.db.transaction(async (tx) => {
+  return inTransaction(ctx, async (tx) => {
     const parent = await getOrgUnit(tx, input.parentId, { forUpdate: true });
     const placed = placeUnder(input.level, parent ? nodeOf(parent) : null);
     if (!placed.ok) return fail(placed.error.code, placed.error.message, placed.error.path);
@@ -56,7 +56,7 @@ export async function readOrgUnit(ctx: Ctx, id: string): Promise<OrgUnit> {
 }
 
 export async function changeOrgUnit(ctx: Ctx, id: string, patch: UpdateOrgUnit): Promise<OrgUnit> {
-  return ctx.db.transaction(async (tx) => {
+  return inTransaction(ctx, async (tx) => {
     const cur = (await getOrgUnit(tx, id, { forUpdate: true })) ?? fail('NOT_FOUND', `organisation unit ${id} not found`, '/id');
     requireWriteScope(ctx.principal, cur);
     const next: OrgUnit = {
@@ -73,7 +73,7 @@ export async function changeOrgUnit(ctx: Ctx, id: string, patch: UpdateOrgUnit):
 }
 
 export async function deactivateOrgUnit(ctx: Ctx, id: string): Promise<OrgUnit> {
-  return ctx.db.transaction(async (tx) => {
+  return inTransaction(ctx, async (tx) => {
     const cur = (await getOrgUnit(tx, id, { forUpdate: true })) ?? fail('NOT_FOUND', `organisation unit ${id} not found`, '/id');
     requireWriteScope(ctx.principal, cur);
     if (cur.level === 'region') fail('ORG_LEVEL_INVALID', 'the region cannot be deactivated', '/id');

@@ -1,0 +1,146 @@
+import type { Queryable } from './db.ts';
+import type { PriorityClass } from '../domain/offer/types.ts';
+
+export interface CandidateAgenda {
+  id: string; attrs: Record<string, unknown>; clinic_id: string; resource_id: string | null; ats_id: string; provider_id: string; access_type: string;
+}
+
+/** Active agendas offering a service for an access type (optionally limited to providers). */
+export async function candidateAgendas(q: Queryable, o: { serviceId: string; accessType: string; providerId?: string | undefined }): Promise<CandidateAgenda[]> {
+  return q.query<CandidateAgenda>(
+    `select a.id, a.attrs, a.clinic_id, a.resource_id, a.ats_id, a.provider_id, a.access_type
+     from agenda_service x join agenda a on a.id = x.agenda_id
+     where x.service_id = $1 and a.status = 'active' and a.access_type = $2 ${o.providerId ? 'and a.provider_id = $3' : ''}`,
+    o.providerId ? [o.serviceId, o.accessType, o.providerId] : [o.serviceId, o.accessType],
+  );
+}
+
+export interface FreeSlot {
+  id: string; agenda_id: string; start_at: Date; end_at: Date; capacity: number; booked: number; reserved_class: PriorityClass | null; attrs: Record<string, unknown> | null;
+}
+
+/** The first `perAgenda` free slots of each agenda in [from, to), walking the free-slot index agenda by agenda. */
+export async function freeSlots(q: Queryable, agendaIds: readonly string[], from: Date, to: Date, perAgenda: number): Promise<FreeSlot[]> {
+  if (!agendaIds.length) return [];
+  return q.query<FreeSlot>(
+    `select s.* from unnest($1::text[]) as ag(id) cross join lateral (
+       select id::text as id, agenda_id, start_at, end_at, capacity, booked, reserved_class, attrs from slot
+       where agenda_id = ag.id and status = 'open' and booked < capacity and start_at >= $2 and start_at < $3
+       order by start_at limit ${Math.max(1, Math.min(200, perAgenda | 0))}
+     ) s order by s.start_at`,
+    [agendaIds, from.toISOString(), to.toISOString()],
+  );
+}
+
+export interface SlotForBooking {
+  id: string; agenda_id: string; start_at: Date; end_at: Date; capacity: number; booked: number; reserved_class: PriorityClass | null; status: string;
+  slot_attrs: Record<string, unknown> | null; agenda_attrs: Record<string, unknown>; agenda_status: string; access_type: string; clinic_id: string;
+  resource_id: string | null; ats_id: string; provider_id: string; valid_to: string; offers_service: boolean;
+}
+
+export async function slotForBooking(q: Queryable, slotId: string, serviceId: string): Promise<SlotForBooking | null> {
+  if (!/^\d{1,18}$/.test(slotId)) return null;
+  const r = await q.query<SlotForBooking>(
+    `select s.id::text as id, s.agenda_id, s.start_at, s.end_at, s.capacity, s.booked, s.reserved_class, s.status, s.attrs as slot_attrs,
+            a.attrs as agenda_attrs, a.status as agenda_status, a.access_type, a.clinic_id, a.resource_id, a.ats_id, a.provider_id, a.valid_to,
+            exists (select 1 from agenda_service x where x.agenda_id = a.id and x.service_id = $2) as offers_service
+     from slot s join agenda a on a.id = s.agenda_id where s.id = $1`,
+    [slotId, serviceId],
+  );
+  return r[0] ?? null;
+}
+
+/** Takes one place on a slot; false when it is full or closed. The check constraint backs this up. */
+export async function takePlace(q: Queryable, slotId: string): Promise<boolean> {
+  const r = await q.query(`update slot set booked = booked + 1 where id = $1 and status = 'open' and booked < capacity returning id`, [slotId]);
+  return r.length === 1;
+}
+
+export async function releasePlace(q: Queryable, slotId: string): Promise<void> {
+  await q.query(`update slot set booked = booked - 1 where id = $1 and booked > 0`, [slotId]);
+}
+
+export const APPOINTMENT_COLS = `ap.id, ap.slot_id::text as slot_id, ap.agenda_id, ap.service_id, ap.patient_id, ap.prescription_line_id, ap.status, ap.priority,
+  ap.access_type, ap.channel, ap.regime, ap.search_id, ap.hold_expires_at, ap.booked_at, ap.first_offered_at, ap.first_offered_in_area,
+  ap.refused_first, ap.in_garanzia, ap.guarantee_deadline, ap.cancel_reason, ap.cancelled_at, ap.late_cancel, ap.outcome_reason, ap.penalty,
+  ap.checked_in_at, ap.delivered_at, ap.queue_number, ap.created_at, s.start_at as slot_start, s.end_at as slot_end, a.clinic_id, a.ats_id, a.provider_id`;
+
+export interface AppointmentRow {
+  id: string; slot_id: string; agenda_id: string; service_id: string; patient_id: string; prescription_line_id: string | null;
+  status: 'held' | 'booked' | 'cancelled' | 'checked_in' | 'delivered' | 'not_delivered'; priority: PriorityClass | null;
+  access_type: 'first' | 'follow_up'; channel: string; regime: string; search_id: string | null; hold_expires_at: Date | null;
+  booked_at: Date | null; first_offered_at: Date | null; first_offered_in_area: boolean | null; refused_first: boolean | null;
+  in_garanzia: boolean | null; guarantee_deadline: Date | null; cancel_reason: string | null; cancelled_at: Date | null;
+  late_cancel: boolean | null; outcome_reason: string | null; penalty: boolean; checked_in_at: Date | null; delivered_at: Date | null;
+  queue_number: number | null; created_at: Date; slot_start: Date; slot_end: Date; clinic_id: string; ats_id: string; provider_id: string;
+}
+
+export async function getAppointment(q: Queryable, id: string, forUpdate = false): Promise<AppointmentRow | null> {
+  const r = await q.query<AppointmentRow>(
+    `select ${APPOINTMENT_COLS} from appointment ap join slot s on s.id = ap.slot_id join agenda a on a.id = ap.agenda_id where ap.id = $1 ${forUpdate ? 'for update of ap' : ''}`,
+    [id],
+  );
+  return r[0] ?? null;
+}
+
+export async function insertAppointment(q: Queryable, a: Omit<AppointmentRow, 'slot_start' | 'slot_end' | 'clinic_id' | 'ats_id' | 'provider_id' | 'created_at'>) {
+  await q.query(
+    `insert into appointment (id, slot_id, agenda_id, service_id, patient_ref, patient_id, prescription_line_id, status, priority, access_type, channel, regime,
+       search_id, hold_expires_at, booked_at, first_offered_at, first_offered_in_area, refused_first, in_garanzia, guarantee_deadline)
+     values ($1,$2,$3,$4,$5,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)`,
+    [a.id, a.slot_id, a.agenda_id, a.service_id, a.patient_id, a.prescription_line_id, a.status, a.priority, a.access_type, a.channel, a.regime,
+      a.search_id, a.hold_expires_at, a.booked_at, a.first_offered_at, a.first_offered_in_area, a.refused_first, a.in_garanzia, a.guarantee_deadline],
+  );
+}
+
+/** Writes the mutable lifecycle columns of an appointment. */
+export async function saveAppointment(q: Queryable, a: AppointmentRow) {
+  await q.query(
+    `update appointment set slot_id=$2, agenda_id=$3, status=$4, hold_expires_at=$5, booked_at=$6, in_garanzia=$7, cancel_reason=$8, cancelled_at=$9,
+       late_cancel=$10, outcome_reason=$11, penalty=$12, checked_in_at=$13, delivered_at=$14, queue_number=$15, refused_first=$16, updated_at=now() where id=$1`,
+    [a.id, a.slot_id, a.agenda_id, a.status, a.hold_expires_at, a.booked_at, a.in_garanzia, a.cancel_reason, a.cancelled_at, a.late_cancel,
+      a.outcome_reason, a.penalty, a.checked_in_at, a.delivered_at, a.queue_number, a.refused_first],
+  );
+}
+
+/** The patient's appointments still to happen (for duplicate detection), locked. */
+export async function activeAppointmentsOfPatient(q: Queryable, patientId: string): Promise<AppointmentRow[]> {
+  return q.query<AppointmentRow>(
+    `select ${APPOINTMENT_COLS} from appointment ap join slot s on s.id = ap.slot_id join agenda a on a.id = ap.agenda_id
+     where ap.patient_id = $1 and ap.status in ('held','booked','checked_in') order by s.start_at for update of ap`,
+    [patientId],
+  );
+}
+
+export async function listAppointments(q: Queryable, where: { patientId?: string; clinicId?: string; date?: string; status?: string }, limit = 500) {
+  const w: string[] = [];
+  const p: unknown[] = [];
+  const arg = (v: unknown) => (p.push(v), `$${p.length}`);
+  if (where.patientId) w.push(`ap.patient_id = ${arg(where.patientId)}`);
+  if (where.clinicId) w.push(`a.clinic_id = ${arg(where.clinicId)}`);
+  if (where.date) w.push(`s.local_date = ${arg(where.date)}`);
+  if (where.status) w.push(`ap.status = ${arg(where.status)}`);
+  return q.query<AppointmentRow>(
+    `select ${APPOINTMENT_COLS} from appointment ap join slot s on s.id = ap.slot_id join agenda a on a.id = ap.agenda_id
+     ${w.length ? 'where ' + w.join(' and ') : ''} order by s.start_at, ap.id limit ${limit}`,
+    p,
+  );
+}
+
+/** Holds whose expiry has passed, locked and skipped by concurrent sweepers. */
+export async function expiredHolds(q: Queryable, now: Date, limit = 500): Promise<AppointmentRow[]> {
+  return q.query<AppointmentRow>(
+    `select ${APPOINTMENT_COLS} from appointment ap join slot s on s.id = ap.slot_id join agenda a on a.id = ap.agenda_id
+     where ap.status = 'held' and ap.hold_expires_at < $1 order by ap.hold_expires_at limit ${limit} for update of ap skip locked`,
+    [now.toISOString()],
+  );
+}
+
+export async function nextQueueNumber(q: Queryable, clinicId: string, localDate: string): Promise<number> {
+  const r = await q.query<{ n: number }>(
+    `select coalesce(max(ap.queue_number), 0)::int + 1 as n from appointment ap join slot s on s.id = ap.slot_id join agenda a on a.id = ap.agenda_id
+     where a.clinic_id = $1 and s.local_date = $2`,
+    [clinicId, localDate],
+  );
+  return r[0]!.n;
+}

@@ -1,0 +1,59 @@
+import { resolveAttributes, type EffectiveAttributes } from '../domain/offer/attributes.ts';
+import type { Queryable } from './db.ts';
+
+interface OrgNode { id: string; parent_id: string | null; level: string; name: string; attrs: Record<string, unknown>; ats_id: string | null; provider_id: string | null; active: boolean }
+
+/**
+ * A short-lived in-memory copy of the organisation tree, so availability searches resolve inherited attributes
+ * without walking the tree in SQL for every candidate agenda. Writes through this engine invalidate it at once;
+ * changes made by other engine instances are seen within `ttlMs`.
+ */
+export class OfferCache {
+  private nodes: Map<string, OrgNode> | null = null;
+  private loadedAt = 0;
+  private loading: Promise<Map<string, OrgNode>> | null = null;
+
+  constructor(private readonly ttlMs = 5_000) {}
+
+  invalidate() {
+    this.nodes = null;
+  }
+
+  async tree(q: Queryable, now = Date.now()): Promise<Map<string, OrgNode>> {
+    if (this.nodes && now - this.loadedAt < this.ttlMs) return this.nodes;
+    if (!this.loading)
+      this.loading = q
+        .query<OrgNode>(`select id, parent_id, level, name, attrs, ats_id, provider_id, active from org_unit`)
+        .then((rows) => {
+          this.nodes = new Map(rows.map((r) => [r.id, r]));
+          this.loadedAt = Date.now();
+          return this.nodes;
+        })
+        .finally(() => {
+          this.loading = null;
+        });
+    return this.loading;
+  }
+
+  /** Effective attributes of an agenda (and optionally a slot) from the cached tree. */
+  async effective(
+    q: Queryable,
+    a: { id: string; attrs: Record<string, unknown>; clinic_id: string; resource_id?: string | null },
+    slotAttrs?: Record<string, unknown> | null,
+  ): Promise<EffectiveAttributes> {
+    const tree = await this.tree(q);
+    const chain = [];
+    if (slotAttrs) chain.push({ level: 'slot', id: 'slot', attrs: slotAttrs });
+    chain.push({ level: 'agenda', id: a.id, attrs: a.attrs });
+    if (a.resource_id) {
+      const r = tree.get(a.resource_id);
+      if (r) chain.push({ level: 'resource', id: r.id, attrs: r.attrs });
+    }
+    for (let n = tree.get(a.clinic_id); n; n = n.parent_id ? tree.get(n.parent_id) : undefined) chain.push({ level: n.level, id: n.id, attrs: n.attrs });
+    return resolveAttributes(chain).effective;
+  }
+
+  async node(q: Queryable, id: string) {
+    return (await this.tree(q)).get(id);
+  }
+}

@@ -1,0 +1,542 @@
+import { v7 as uuidv7 } from 'uuid';
+import { exclusionReasons, searchAvailability, type CandidateSlot, type ExclusionReason } from '../domain/booking/availability.ts';
+import { transition, type Appointment, type AppointmentCommand } from '../domain/booking/appointment.ts';
+import { resolveDuplicates, type BookedItem, type DuplicatePolicy } from '../domain/booking/duplicates.ts';
+import { assessOffer, keepsGuarantee } from '../domain/booking/guarantee.ts';
+import { LOMBARDY_GUARANTEE_RULES } from '../domain/booking/guarantee-rules.ts';
+import { cancellationCutoff, reminderInstants } from '../domain/booking/working-days.ts';
+import type { EffectiveAttributes } from '../domain/offer/attributes.ts';
+import type { AccessType, Channel, PriorityClass, Regime } from '../domain/offer/types.ts';
+import { addDays, localDateOf } from '../domain/time/rome-time.ts';
+import { fail } from '../http/problem.ts';
+import type { Patient } from '../http/schemas/patient.ts';
+import type { AppointmentView, BookRequest, SearchRequest, SearchResult } from '../http/schemas/booking.ts';
+import type { Service } from '../http/schemas/catalogue.ts';
+import {
+  activeAppointmentsOfPatient, candidateAgendas, expiredHolds, freeSlots, getAppointment, insertAppointment, listAppointments,
+  nextQueueNumber, releasePlace, saveAppointment, slotForBooking, takePlace, type AppointmentRow,
+} from '../store/booking-store.ts';
+import { getService } from '../store/catalogue-store.ts';
+import type { Queryable } from '../store/db.ts';
+import { appendEvents } from '../store/outbox-store.ts';
+import { getPatient, getPrescription } from '../store/patient-store.ts';
+import { holidaysIn } from './calendar.ts';
+import { inTransaction, type Ctx } from './context.ts';
+import { patientAlerts, patientSnapshot, requirePatientAccess } from './patients.ts';
+
+const REGION = 'region-030';
+const SEARCH_WINDOW_PER_AGENDA = 24;
+
+/** What a booking is for: the service, class and access, from the prescription line when there is one. */
+interface BookingSubject {
+  service: Service;
+  priority: PriorityClass | null;
+  accessType: AccessType;
+  prescriptionLine: { id: string; quantity: number; bookedQuantity: number; expiresOn: string; prescribedOn: string; nre: string } | null;
+}
+
+async function loadPatient(ctx: Ctx, q: Queryable, id: string): Promise<Patient> {
+  const p = (await getPatient(q, id)) ?? fail('PATIENT_NOT_FOUND', `patient ${id} not found`, '/patientId');
+  requirePatientAccess(ctx.principal, p);
+  return p;
+}
+
+/** Booking needs the guarantee area, sex and birth date; missing data is listed as alerts. */
+function bookablePatient(p: Patient) {
+  const needed = patientAlerts(p).filter((a) => ['RESIDENCE_MISSING', 'BIRTH_DATE_MISSING', 'SEX_MISSING'].includes(a.code));
+  if (needed.length) fail('PATIENT_DATA_MISSING', needed.map((a) => a.message).join('; '), '/patientId', { alerts: needed });
+  return { sex: p.sex!, birthDate: p.birthDate!, ats: p.residenceAts!, region: REGION };
+}
+
+async function resolveSubject(
+  ctx: Ctx, q: Queryable, patient: Patient,
+  input: { prescriptionLineId?: string | undefined; serviceId?: string | undefined; priority?: PriorityClass | undefined; accessType?: AccessType | undefined; regime: Regime },
+): Promise<BookingSubject> {
+  if (input.prescriptionLineId) {
+    const rxId = input.prescriptionLineId.replace(/-\d+$/, '');
+    const rx = await getPrescription(q, { id: rxId });
+    const line = rx?.lines.find((l) => l.id === input.prescriptionLineId);
+    if (!rx || !line) return fail('PRESCRIPTION_NOT_FOUND', `no prescription line ${input.prescriptionLineId}`, '/prescriptionLineId');
+    if (rx.patientId !== patient.id) fail('PRESCRIPTION_NOT_FOR_PATIENT', 'the prescription belongs to another patient', '/prescriptionLineId');
+    if (rx.status !== 'active') fail('PRESCRIPTION_CANCELLED', 'the prescription was cancelled', '/prescriptionLineId');
+    const today = localDateOf(ctx.now);
+    if (today > rx.expiresOn) fail('PRESCRIPTION_EXPIRED', `the prescription could be booked until ${rx.expiresOn}`, '/prescriptionLineId');
+    if (line.bookedQuantity >= line.quantity) fail('PRESCRIPTION_USED', 'every service of this prescription line is already booked', '/prescriptionLineId');
+    if (input.serviceId && input.serviceId !== line.serviceId) fail('SERVICE_MISMATCH', 'the service differs from the prescribed one', '/serviceId');
+    const service = (await getService(q, line.serviceId))!;
+    return {
+      service, priority: line.accessType === 'first' ? rx.priority : null, accessType: line.accessType,
+      prescriptionLine: { id: line.id, quantity: line.quantity, bookedQuantity: line.bookedQuantity, expiresOn: rx.expiresOn, prescribedOn: rx.prescribedOn, nre: rx.nre },
+    };
+  }
+  if (input.regime === 'SSN') fail('PRESCRIPTION_REQUIRED', 'an SSN booking needs a prescription line (NRE)', '/prescriptionLineId');
+  if (!input.serviceId) return fail('VALIDATION_FAILED', 'serviceId is required without a prescription line', '/serviceId');
+  const service = (await getService(q, input.serviceId)) ?? fail('SERVICE_NOT_FOUND', `unknown service ${input.serviceId}`, '/serviceId');
+  const accessType = input.accessType ?? 'first';
+  return { service, priority: accessType === 'first' ? (input.priority ?? null) : null, accessType, prescriptionLine: null };
+}
+
+function candidateOf(s: { id: string; start_at: Date; capacity: number; booked: number; reserved_class: PriorityClass | null },
+  eff: EffectiveAttributes, ag: { access_type: string; provider_id: string; ats_id: string }, siteId: string, serviceId: string): CandidateSlot {
+  return {
+    slotId: s.id, startAt: new Date(s.start_at), capacity: s.capacity, booked: s.booked, serviceIds: [serviceId],
+    accessType: ag.access_type as AccessType, reservedClass: s.reserved_class, channels: eff.channels, regimes: eff.regimes,
+    quotaReleaseDays: eff.quotaReleaseDays, bookingHorizonDays: eff.bookingHorizonDays, providerId: ag.provider_id, siteId, ats: ag.ats_id, region: REGION,
+  };
+}
+
+async function siteOf(ctx: Ctx, q: Queryable, clinicId: string): Promise<string> {
+  const clinic = await ctx.offer.node(q, clinicId);
+  const unit = clinic?.parent_id ? await ctx.offer.node(q, clinic.parent_id) : undefined;
+  return unit?.parent_id ?? '';
+}
+
+const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+
+/** Availability search: earliest bookable slots honouring every effective attribute, with the guarantee verdict. */
+export async function searchAvailabilityFor(ctx: Ctx, q: Queryable, req: SearchRequest, record: boolean) {
+  const patient = await loadPatient(ctx, q, req.patientId);
+  const who = bookablePatient(patient);
+  const regime = (req.regime ?? 'SSN') as Regime;
+  const subject = await resolveSubject(ctx, q, patient, { ...req, regime });
+  if (!subject.service.active) fail('SERVICE_INACTIVE', `service ${subject.service.id} is withdrawn`, '/serviceId');
+  const agendas = await candidateAgendas(q, { serviceId: subject.service.id, accessType: subject.accessType });
+  const effective = new Map<string, EffectiveAttributes>();
+  for (const a of agendas) effective.set(a.id, await ctx.offer.effective(q, a));
+  const usable = agendas.filter((a) => {
+    const e = effective.get(a.id)!;
+    return e.channels.includes(req.channel) && e.regimes.includes(regime);
+  });
+  // the first availability ignores the patient's earliest date (a preference): fetch from now, and from earliest too
+  const earliest = req.earliest && req.earliest > localDateOf(ctx.now) ? req.earliest : null;
+  const maxHorizon = Math.max(1, ...usable.map((a) => effective.get(a.id)!.bookingHorizonDays));
+  const to = new Date(ctx.now.getTime() + (maxHorizon + 1) * 86_400_000);
+  const ids = usable.map((a) => a.id);
+  const slots = await freeSlots(q, ids, ctx.now, to, SEARCH_WINDOW_PER_AGENDA);
+  if (earliest) {
+    const seen = new Set(slots.map((s) => s.id));
+    const later = await freeSlots(q, ids, new Date(Date.parse(`${earliest}T00:00:00Z`) - 2 * 3600_000), to, SEARCH_WINDOW_PER_AGENDA);
+    slots.push(...later.filter((s) => !seen.has(s.id)));
+  }
+  const byId = new Map(usable.map((a) => [a.id, a]));
+  const sites = new Map<string, string>();
+  const candidates: CandidateSlot[] = [];
+  for (const s of slots) {
+    const ag = byId.get(s.agenda_id)!;
+    if (!sites.has(ag.clinic_id)) sites.set(ag.clinic_id, await siteOf(ctx, q, ag.clinic_id));
+    candidates.push(candidateOf(s, effective.get(ag.id)!, ag, sites.get(ag.clinic_id)!, subject.service.id));
+  }
+  const result = searchAvailability(candidates, {
+    serviceId: subject.service.id, service: subject.service, cls: subject.priority, accessType: subject.accessType, patient: who,
+    channel: req.channel as Channel, regime, earliest: earliest ?? undefined, now: ctx.now, preferences: req.preferences,
+    areaRule: LOMBARDY_GUARANTEE_RULES.guaranteeArea, limit: req.limit ?? 10,
+  });
+  const verdict = assessOffer({
+    cls: subject.priority, kind: subject.service.kind, accessType: subject.accessType, now: ctx.now,
+    firstAvailableInArea: result.firstAvailableInArea?.startAt ?? null,
+  });
+  const searchId = `srch-${uuidv7()}`;
+  const slotById = new Map(slots.map((s) => [s.id, s]));
+  const out: SearchResult = {
+    searchId, serviceId: subject.service.id, priority: subject.priority, accessType: subject.accessType, patientAts: who.ats,
+    guaranteed: verdict.guaranteed, deadline: iso(verdict.deadline), pathway: verdict.pathway,
+    firstAvailable: result.firstAvailable ? { slotId: result.firstAvailable.slotId, startAt: iso(result.firstAvailable.startAt)!, date: result.firstAvailable.date } : null,
+    firstAvailableInArea: result.firstAvailableInArea
+      ? { slotId: result.firstAvailableInArea.slotId, startAt: iso(result.firstAvailableInArea.startAt)!, date: result.firstAvailableInArea.date } : null,
+    options: result.eligible.map((r) => {
+      const s = slotById.get(r.slot.slotId)!;
+      const ag = byId.get(s.agenda_id)!;
+      return {
+        slotId: s.id, startAt: iso(s.start_at)!, endAt: iso(s.end_at)!, localDate: r.localDate, agendaId: ag.id, clinicId: ag.clinic_id,
+        siteId: r.slot.siteId, providerId: ag.provider_id, atsId: ag.ats_id, inGuaranteeArea: r.inGuaranteeArea,
+        withinMaxWait: verdict.deadline ? r.slot.startAt <= verdict.deadline : true, reservedClass: s.reserved_class,
+      };
+    }),
+  };
+  if (record) {
+    await q.query(
+      `insert into availability_search (id, patient_id, service_id, priority, access_type, channel, regime, patient_ats, first_available_at,
+         first_available_slot, first_in_area_at, first_in_area_slot, guaranteed, deadline, pathway) values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)`,
+      [searchId, patient.id, subject.service.id, subject.priority, subject.accessType, req.channel, regime, who.ats, out.firstAvailable?.startAt ?? null,
+        out.firstAvailable?.slotId ?? null, out.firstAvailableInArea?.startAt ?? null, out.firstAvailableInArea?.slotId ?? null, verdict.guaranteed,
+        out.deadline, verdict.pathway],
+    );
+    await appendEvents(q, [{
+      type: 'availability.searched', aggregateType: 'search', aggregateId: searchId, ats: who.ats,
+      payload: { search_id: searchId, service_id: subject.service.id, priority: subject.priority, access_type: subject.accessType, channel: req.channel,
+        regime, patient_ats: who.ats, first_available_date: out.firstAvailable?.date ?? null, first_available_in_area_date: out.firstAvailableInArea?.date ?? null,
+        guaranteed: verdict.guaranteed, pathway: verdict.pathway, deadline: out.deadline ? localDateOf(new Date(out.deadline)) : null, results: out.options.length },
+    }], ctx.now);
+  }
+  return out;
+}
+
+export const searchAvailabilityUC = (ctx: Ctx, req: SearchRequest) => inTransaction(ctx, (tx) => searchAvailabilityFor(ctx, tx, req, true));
+
+const REASON_CODE: Record<ExclusionReason, [string, string]> = {
+  service_not_offered: ['SERVICE_NOT_OFFERED', '/slotId'],
+  past: ['SLOT_IN_PAST', '/slotId'],
+  before_earliest: ['SLOT_NOT_BOOKABLE', '/slotId'],
+  beyond_horizon: ['BEYOND_HORIZON', '/slotId'],
+  full: ['SLOT_TAKEN', '/slotId'],
+  channel_not_allowed: ['CHANNEL_NOT_ALLOWED', '/channel'],
+  regime_not_allowed: ['REGIME_NOT_ALLOWED', '/regime'],
+  access_type_mismatch: ['ACCESS_TYPE_MISMATCH', '/accessType'],
+  reserved_to_other_class: ['SLOT_RESERVED_FOR_CLASS', '/priority'],
+  patient_sex: ['SERVICE_NOT_FOR_PATIENT', '/patientId'],
+  patient_age: ['SERVICE_NOT_FOR_PATIENT', '/patientId'],
+  too_far: ['SLOT_NOT_BOOKABLE', '/slotId'],
+};
+
+/** Checks every effective attribute of the target slot for this booking; refuses with the first reason. */
+async function checkSlot(ctx: Ctx, q: Queryable, slotId: string, subject: BookingSubject, patient: ReturnType<typeof bookablePatient>, channel: Channel, regime: Regime) {
+  const s = (await slotForBooking(q, slotId, subject.service.id)) ?? fail('SLOT_NOT_FOUND', `slot ${slotId} not found`, '/slotId');
+  if (s.status !== 'open' || s.agenda_status !== 'active') fail('SLOT_NOT_BOOKABLE', `slot ${slotId} is closed`, '/slotId');
+  const eff = await ctx.offer.effective(q, { id: s.agenda_id, attrs: s.agenda_attrs, clinic_id: s.clinic_id, resource_id: s.resource_id }, s.slot_attrs);
+  const cand = candidateOf(s, eff, s, await siteOf(ctx, q, s.clinic_id), s.offers_service ? subject.service.id : '__none__');
+  const reasons = exclusionReasons(cand, {
+    serviceId: subject.service.id, service: subject.service, cls: subject.priority, accessType: subject.accessType, patient,
+    channel, regime, now: ctx.now,
+  });
+  if (reasons.length) {
+    const [code, path] = REASON_CODE[reasons[0]!];
+    fail(code, `slot ${slotId} cannot be booked: ${reasons.join(', ')}`, path, { reasons });
+  }
+  return { slot: s, eff };
+}
+
+async function clinicMunicipality(q: Queryable, clinicId: string) {
+  return (await q.query<{ municipality: string | null }>(`select municipality from org_unit where id = $1`, [clinicId]))[0]?.municipality ?? null;
+}
+
+async function cutoffFor(ctx: Ctx, q: Queryable, slotStart: Date, clinicId: string, eff: EffectiveAttributes) {
+  const day = localDateOf(slotStart);
+  const hol = holidaysIn(ctx.ref, { from: addDays(day, -30), to: day }, await clinicMunicipality(q, clinicId));
+  return { cutoff: cancellationCutoff(slotStart, eff.cancellationCutoffWorkingDays, hol), holidays: hol };
+}
+
+/** The event payload analytics needs (DESIGN.md Events); the sink pseudonymises the patient block. */
+async function appointmentPayload(ctx: Ctx, q: Queryable, a: AppointmentRow, extra: Record<string, unknown> = {}) {
+  const patient = (await getPatient(q, a.patient_id))!;
+  const service = (await getService(q, a.service_id))!;
+  const nre = a.prescription_line_id ? (await q.query<{ nre: string }>(`select p.nre from prescription_line l join prescription p on p.id = l.prescription_id where l.id = $1`, [a.prescription_line_id]))[0]?.nre ?? null : null;
+  return {
+    appointment_id: a.id, status: a.status, service_id: a.service_id, service_kind: service.kind, branch_code: service.branchCode, priority: a.priority,
+    access_type: a.access_type, regime: a.regime, channel: a.channel, slot_id: a.slot_id, slot_start: iso(a.slot_start), agenda_id: a.agenda_id,
+    clinic_id: a.clinic_id, site_id: await siteOf(ctx, q, a.clinic_id), provider_id: a.provider_id, ats_id: a.ats_id, booked_at: iso(a.booked_at ?? a.created_at),
+    first_offered_date: a.first_offered_at ? localDateOf(new Date(a.first_offered_at)) : null, first_offered_in_area: a.first_offered_in_area,
+    chosen_date: localDateOf(new Date(a.slot_start)), refused_first_availability: a.refused_first ?? false, in_garanzia: a.in_garanzia,
+    guarantee_deadline: a.guarantee_deadline ? localDateOf(new Date(a.guarantee_deadline)) : null, prescription_nre: nre,
+    patient: patientSnapshot(patient), ...extra,
+  };
+}
+
+async function emit(ctx: Ctx, q: Queryable, type: string, a: AppointmentRow, extra: Record<string, unknown> = {}) {
+  const family = type.startsWith('appointment.checked_in') || type.startsWith('appointment.delivered') || type.startsWith('appointment.not_delivered') ? 'delivery' : 'appointment';
+  await appendEvents(q, [{ type, aggregateType: family, aggregateId: a.id, ats: a.ats_id, provider: a.provider_id, payload: await appointmentPayload(ctx, q, a, extra) }], ctx.now);
+}
+
+async function scheduleReminders(ctx: Ctx, q: Queryable, a: AppointmentRow, eff: EffectiveAttributes, holidays: ReadonlyMap<string, string>) {
+  await q.query(`update reminder set status = 'cancelled' where appointment_id = $1 and status = 'scheduled'`, [a.id]);
+  const times = reminderInstants(new Date(a.slot_start), eff.reminderDaysBefore, eff.cancellationCutoffWorkingDays, holidays, ctx.now);
+  for (const t of times)
+    await q.query(`insert into reminder (appointment_id, due_at, kind) values ($1,$2,'sms') on conflict do nothing`, [a.id, t.toISOString()]);
+  if (times.length)
+    await appendEvents(q, [{ type: 'appointment.reminders_scheduled', aggregateType: 'appointment', aggregateId: a.id, ats: a.ats_id, provider: a.provider_id,
+      payload: { appointment_id: a.id, slot_start: iso(a.slot_start), due: times.map((t) => t.toISOString()) } }], ctx.now);
+}
+
+function duplicatePolicy(): DuplicatePolicy {
+  const p = process.env.CUPOLA_DUPLICATE_POLICY ?? 'keep_earlier';
+  return (['keep_earlier', 'keep_newer', 'notify_only'].includes(p) ? p : 'keep_earlier') as DuplicatePolicy;
+}
+
+const asItem = (a: AppointmentRow, lineQty: number | null): BookedItem => ({
+  appointmentId: a.id, serviceId: a.service_id, prescriptionLineId: lineQty === 1 ? a.prescription_line_id : null, slotStart: new Date(a.slot_start),
+  providerId: a.provider_id, bookedAt: new Date(a.booked_at ?? a.created_at),
+});
+
+/** Places a new appointment (held or booked) on a slot after every check; shared by hold and direct booking. */
+async function place(ctx: Ctx, q: Queryable, input: BookRequest, status: 'held' | 'booked'): Promise<AppointmentRow> {
+  const patient = await loadPatient(ctx, q, input.patientId);
+  const who = bookablePatient(patient);
+  const regime = (input.regime ?? 'SSN') as Regime;
+  const subject = await resolveSubject(ctx, q, patient, { ...input, regime });
+  const { slot, eff } = await checkSlot(ctx, q, input.slotId, subject, who, input.channel as Channel, regime);
+
+  // first availability: from the search the patient was offered, else searched now
+  let search: { first_in_area_at: Date | null; deadline: Date | null; id: string | null };
+  if (input.searchId) {
+    const r = await q.query<{ id: string; first_in_area_at: Date | null; deadline: Date | null; patient_id: string; service_id: string }>(
+      `select id, first_in_area_at, deadline, patient_id, service_id from availability_search where id = $1`, [input.searchId]);
+    const row = r[0];
+    if (!row || row.patient_id !== patient.id || row.service_id !== subject.service.id) return fail('SEARCH_NOT_FOUND', 'no such search for this patient and service', '/searchId');
+    search = row;
+  } else {
+    const s = await searchAvailabilityFor(ctx, q, { patientId: patient.id, channel: input.channel, regime, limit: 1,
+      ...(subject.prescriptionLine ? { prescriptionLineId: subject.prescriptionLine.id } : { serviceId: subject.service.id, accessType: subject.accessType, ...(subject.priority ? { priority: subject.priority } : {}) }) }, true);
+    search = { id: s.searchId, first_in_area_at: s.firstAvailableInArea ? new Date(s.firstAvailableInArea.startAt) : null, deadline: s.deadline ? new Date(s.deadline) : null };
+  }
+  const slotStart = new Date(slot.start_at);
+  const firstInArea = search.first_in_area_at ? new Date(search.first_in_area_at) : null;
+  const refusedFirst = firstInArea !== null && localDateOf(slotStart) > localDateOf(firstInArea);
+  const deadline = search.deadline ? new Date(search.deadline) : null;
+  const guarantee = keepsGuarantee({ refusedFirst, chosenDate: slotStart, deadline, firstAvailable: firstInArea });
+
+  if (!(await takePlace(q, slot.id))) fail('SLOT_TAKEN', `slot ${slot.id} was just taken`, '/slotId');
+  if (subject.prescriptionLine) {
+    const r = await q.query(`update prescription_line set booked_quantity = booked_quantity + 1 where id = $1 and booked_quantity < quantity returning id`, [subject.prescriptionLine.id]);
+    if (!r.length) fail('PRESCRIPTION_USED', 'every service of this prescription line is already booked', '/prescriptionLineId');
+  }
+  const id = `appt-${uuidv7()}`;
+  const row: AppointmentRow = {
+    id, slot_id: slot.id, agenda_id: slot.agenda_id, service_id: subject.service.id, patient_id: patient.id,
+    prescription_line_id: subject.prescriptionLine?.id ?? null, status, priority: subject.priority, access_type: subject.accessType,
+    channel: input.channel, regime, search_id: search.id, hold_expires_at: status === 'held' ? new Date(ctx.now.getTime() + eff.holdMinutes * 60_000) : null,
+    booked_at: status === 'booked' ? ctx.now : null, first_offered_at: firstInArea, first_offered_in_area: firstInArea !== null, refused_first: refusedFirst,
+    in_garanzia: deadline === null ? null : guarantee.keeps, guarantee_deadline: deadline, cancel_reason: null, cancelled_at: null, late_cancel: null,
+    outcome_reason: null, penalty: false, checked_in_at: null, delivered_at: null, queue_number: null, created_at: ctx.now, slot_start: slotStart,
+    slot_end: new Date(slot.end_at), clinic_id: slot.clinic_id, ats_id: slot.ats_id, provider_id: slot.provider_id,
+  };
+  await insertAppointment(q, row);
+
+  // duplicates anywhere in the region, under the configured policy
+  const active = (await activeAppointmentsOfPatient(q, patient.id)).filter((a) => a.id !== id);
+  const window = subject.prescriptionLine ? { from: subject.prescriptionLine.prescribedOn, to: addDays(subject.prescriptionLine.expiresOn, 0) } : null;
+  const qty = subject.prescriptionLine?.quantity ?? null;
+  const policy = duplicatePolicy();
+  const dup = resolveDuplicates(active.map((a) => asItem(a, qty)), asItem(row, qty), policy, qty === 1 ? window : null);
+  if (dup.cancel.some((c) => c.appointmentId === id))
+    fail('DUPLICATE_BOOKING', `the patient already holds ${dup.duplicates.length} appointment(s) for this prescription or service`, '/patientId',
+      { duplicates: dup.duplicates, policy });
+  for (const c of dup.cancel) await cancelRow(ctx, q, (await getAppointment(q, c.appointmentId, true))!, 'duplicate', 'internal');
+  for (const e of dup.events)
+    await appendEvents(q, [{ type: 'appointment.duplicate_detected', aggregateType: 'appointment', aggregateId: e.appointmentId, ats: row.ats_id, provider: row.provider_id,
+      payload: { appointment_id: e.appointmentId, duplicate_of: e.duplicateOf, rule: e.rule, policy: e.policy } }], ctx.now);
+
+  await emit(ctx, q, status === 'held' ? 'appointment.held' : 'appointment.booked', row);
+  if (status === 'booked') {
+    const { holidays } = await cutoffFor(ctx, q, slotStart, slot.clinic_id, eff);
+    await scheduleReminders(ctx, q, row, eff, holidays);
+  }
+  return row;
+}
+
+async function view(ctx: Ctx, q: Queryable, a: AppointmentRow): Promise<AppointmentView> {
+  const eff = await effOfAppointment(ctx, q, a);
+  const { cutoff } = await cutoffFor(ctx, q, new Date(a.slot_start), a.clinic_id, eff);
+  return {
+    id: a.id, status: a.status, patientId: a.patient_id, serviceId: a.service_id, prescriptionLineId: a.prescription_line_id, slotId: a.slot_id,
+    slotStart: iso(a.slot_start)!, slotEnd: iso(a.slot_end)!, agendaId: a.agenda_id, clinicId: a.clinic_id, providerId: a.provider_id, atsId: a.ats_id,
+    priority: a.priority, accessType: a.access_type, channel: a.channel, regime: a.regime, holdExpiresAt: iso(a.hold_expires_at), bookedAt: iso(a.booked_at),
+    firstOfferedAt: iso(a.first_offered_at), refusedFirstAvailability: a.refused_first, inGaranzia: a.in_garanzia, guaranteeDeadline: iso(a.guarantee_deadline),
+    cancelReason: a.cancel_reason, lateCancellation: a.late_cancel, outcomeReason: a.outcome_reason, penalty: a.penalty, queueNumber: a.queue_number,
+    cancellationCutoff: cutoff.toISOString(),
+  };
+}
+
+async function effOfAppointment(ctx: Ctx, q: Queryable, a: AppointmentRow) {
+  const ag = (await q.query<{ id: string; attrs: Record<string, unknown>; clinic_id: string; resource_id: string | null }>(
+    `select id, attrs, clinic_id, resource_id from agenda where id = $1`, [a.agenda_id]))[0]!;
+  return ctx.offer.effective(q, ag);
+}
+
+export const holdUC = (ctx: Ctx, input: BookRequest) => inTransaction(ctx, async (tx) => view(ctx, tx, await place(ctx, tx, input, 'held')));
+export const bookUC = (ctx: Ctx, input: BookRequest) => inTransaction(ctx, async (tx) => view(ctx, tx, await place(ctx, tx, input, 'booked')));
+
+// ---------------------------------------------------------------------------------------------------------------
+// lifecycle through the pure state machine
+
+function toDomain(a: AppointmentRow, cutoff: Date): Appointment {
+  return {
+    id: a.id, slotId: a.slot_id, state: a.status, slotStart: new Date(a.slot_start), holdExpiresAt: a.hold_expires_at ? new Date(a.hold_expires_at) : null,
+    cancellationCutoff: cutoff, bookedAt: a.booked_at ? new Date(a.booked_at) : null, checkedInAt: a.checked_in_at ? new Date(a.checked_in_at) : null,
+    cancellation: null, outcome: null,
+  };
+}
+
+async function loadForChange(ctx: Ctx, q: Queryable, id: string, scope: 'patient' | 'clinic') {
+  const a = (await getAppointment(q, id, true)) ?? fail('APPOINTMENT_NOT_FOUND', `appointment ${id} not found`, '/id');
+  const p = ctx.principal;
+  if (p.role === 'citizen') {
+    const patient = (await getPatient(q, a.patient_id))!;
+    if (scope !== 'patient' || patient.codiceFiscale !== p.cf) fail('SCOPE_FORBIDDEN', 'a citizen may only change their own appointments');
+  }
+  if (p.role === 'clinic-operator' && p.clinic !== a.clinic_id) fail('SCOPE_FORBIDDEN', `clinic-operator scope does not cover clinic ${a.clinic_id}`);
+  if (p.role === 'provider-admin' && p.provider !== a.provider_id) fail('SCOPE_FORBIDDEN', `provider-admin scope does not cover provider ${a.provider_id}`);
+  return a;
+}
+
+async function apply(ctx: Ctx, q: Queryable, a: AppointmentRow, command: AppointmentCommand) {
+  const eff = await effOfAppointment(ctx, q, a);
+  const { cutoff, holidays } = await cutoffFor(ctx, q, new Date(a.slot_start), a.clinic_id, eff);
+  const r = transition(toDomain(a, cutoff), command, ctx.now);
+  if (!r.ok) return fail(r.error.code, r.error.message, r.error.path ?? '/id', r.error.details);
+  return { next: r.value, eff, holidays };
+}
+
+async function cancelRow(ctx: Ctx, q: Queryable, a: AppointmentRow, reason: 'patient' | 'provider' | 'duplicate' | 'system', by: Channel) {
+  const { next } = await apply(ctx, q, a, { type: 'cancel', reason, by });
+  const row: AppointmentRow = { ...a, status: 'cancelled', cancel_reason: reason, cancelled_at: ctx.now, late_cancel: next.appointment.cancellation?.late ?? false, hold_expires_at: null };
+  await saveAppointment(q, row);
+  await releasePlace(q, a.slot_id);
+  if (a.prescription_line_id) await q.query(`update prescription_line set booked_quantity = booked_quantity - 1 where id = $1 and booked_quantity > 0`, [a.prescription_line_id]);
+  await q.query(`update reminder set status = 'cancelled' where appointment_id = $1 and status = 'scheduled'`, [a.id]);
+  await emit(ctx, q, 'appointment.cancelled', row, { reason, late: row.late_cancel, cancelled_by: by });
+  await offerToWaitlist(ctx, q, a);
+  return row;
+}
+
+/** A freed slot is offered to the first patient waiting for the same service in the same ATS. */
+async function offerToWaitlist(ctx: Ctx, q: Queryable, freed: AppointmentRow) {
+  if (new Date(freed.slot_start) <= ctx.now) return;
+  const w = await q.query<{ id: string; patient_id: string }>(
+    `select id, patient_id from waitlist_entry where service_id = $1 and (ats_id = $2 or ats_id is null) and status = 'waiting'
+     order by created_at limit 1 for update skip locked`, [freed.service_id, freed.ats_id]);
+  if (!w[0]) return;
+  const until = new Date(Math.min(new Date(freed.slot_start).getTime(), ctx.now.getTime() + 24 * 3600_000));
+  await q.query(`update waitlist_entry set status = 'offered', offered_slot_id = $2, offered_until = $3 where id = $1`, [w[0].id, freed.slot_id, until.toISOString()]);
+  await appendEvents(q, [{ type: 'waitlist.slot_offered', aggregateType: 'appointment', aggregateId: w[0].id, ats: freed.ats_id, provider: freed.provider_id,
+    payload: { waitlist_id: w[0].id, service_id: freed.service_id, slot_id: freed.slot_id, slot_start: iso(freed.slot_start), offered_until: until.toISOString() } }], ctx.now);
+}
+
+export const confirmUC = (ctx: Ctx, id: string) =>
+  inTransaction(ctx, async (tx) => {
+    const a = await loadForChange(ctx, tx, id, 'patient');
+    const { eff, holidays } = await apply(ctx, tx, a, { type: 'confirm' });
+    const row: AppointmentRow = { ...a, status: 'booked', booked_at: ctx.now, hold_expires_at: null };
+    await saveAppointment(tx, row);
+    await emit(ctx, tx, 'appointment.confirmed', row);
+    await scheduleReminders(ctx, tx, row, eff, holidays);
+    return view(ctx, tx, row);
+  });
+
+export const cancelUC = (ctx: Ctx, id: string, body: { reason: 'patient' | 'provider' | 'duplicate' | 'system'; channel?: Channel | undefined }) =>
+  inTransaction(ctx, async (tx) => {
+    const a = await loadForChange(ctx, tx, id, 'patient');
+    if (ctx.principal.role === 'citizen' && body.reason !== 'patient') fail('VALIDATION_FAILED', 'a citizen cancels with reason patient', '/reason');
+    return view(ctx, tx, await cancelRow(ctx, tx, a, body.reason, body.channel ?? (ctx.principal.role === 'citizen' ? 'web' : 'desk')));
+  });
+
+/** Moves a booked appointment: the new slot is secured first, then the old one is released, in one transaction. */
+export const moveUC = (ctx: Ctx, id: string, body: { slotId: string; channel?: Channel | undefined; searchId?: string | undefined }) =>
+  inTransaction(ctx, async (tx) => {
+    const a = await loadForChange(ctx, tx, id, 'patient');
+    if (a.status !== 'booked' && a.status !== 'held') fail('APPOINTMENT_STATE_INVALID', `a ${a.status} appointment cannot be moved`, '/id', { state: a.status });
+    if (body.slotId === a.slot_id) fail('VALIDATION_FAILED', 'the appointment is already on this slot', '/slotId');
+    const patient = (await getPatient(tx, a.patient_id))!;
+    const subject: BookingSubject = { service: (await getService(tx, a.service_id))!, priority: a.priority, accessType: a.access_type, prescriptionLine: null };
+    const { slot } = await checkSlot(ctx, tx, body.slotId, subject, bookablePatient(patient), (body.channel ?? a.channel) as Channel, a.regime as Regime);
+    if (!(await takePlace(tx, slot.id))) fail('SLOT_TAKEN', `slot ${slot.id} was just taken`, '/slotId');
+    await releasePlace(tx, a.slot_id);
+    const moved: AppointmentRow = { ...a, slot_id: slot.id, agenda_id: slot.agenda_id, slot_start: new Date(slot.start_at), slot_end: new Date(slot.end_at),
+      clinic_id: slot.clinic_id, ats_id: slot.ats_id, provider_id: slot.provider_id };
+    await saveAppointment(tx, moved);
+    await emit(ctx, tx, 'appointment.moved', moved, { previous_slot_id: a.slot_id, previous_slot_start: iso(a.slot_start) });
+    if (moved.status === 'booked') {
+      const eff = await effOfAppointment(ctx, tx, moved);
+      const { holidays } = await cutoffFor(ctx, tx, new Date(moved.slot_start), moved.clinic_id, eff);
+      await scheduleReminders(ctx, tx, moved, eff, holidays);
+    }
+    await offerToWaitlist(ctx, tx, a);
+    return view(ctx, tx, moved);
+  });
+
+export const checkInUC = (ctx: Ctx, id: string) =>
+  inTransaction(ctx, async (tx) => {
+    const a = await loadForChange(ctx, tx, id, 'clinic');
+    await apply(ctx, tx, a, { type: 'checkIn' });
+    const day = localDateOf(new Date(a.slot_start));
+    const row: AppointmentRow = { ...a, status: 'checked_in', checked_in_at: ctx.now, queue_number: await nextQueueNumber(tx, a.clinic_id, day) };
+    await saveAppointment(tx, row);
+    await emit(ctx, tx, 'appointment.checked_in', row, { queue_number: row.queue_number });
+    return view(ctx, tx, row);
+  });
+
+export const deliverUC = (ctx: Ctx, id: string) =>
+  inTransaction(ctx, async (tx) => {
+    const a = await loadForChange(ctx, tx, id, 'clinic');
+    await apply(ctx, tx, a, { type: 'deliver' });
+    const row: AppointmentRow = { ...a, status: 'delivered', delivered_at: ctx.now };
+    await saveAppointment(tx, row);
+    await emit(ctx, tx, 'appointment.delivered', row, { delivered_at: ctx.now.toISOString() });
+    return view(ctx, tx, row);
+  });
+
+export const notDeliveredUC = (ctx: Ctx, id: string, reason: 'no_show' | 'provider_cancelled' | 'patient_refused') =>
+  inTransaction(ctx, async (tx) => {
+    const a = await loadForChange(ctx, tx, id, 'clinic');
+    const { next } = await apply(ctx, tx, a, { type: 'notDeliver', reason });
+    const row: AppointmentRow = { ...a, status: 'not_delivered', outcome_reason: reason, penalty: next.appointment.outcome?.penalty ?? false };
+    await saveAppointment(tx, row);
+    await emit(ctx, tx, 'appointment.not_delivered', row, { reason, penalty: row.penalty });
+    if (row.penalty)
+      await appendEvents(tx, [{ type: 'payment.no_show_penalty_due', aggregateType: 'payment', aggregateId: a.id, ats: a.ats_id, provider: a.provider_id,
+        payload: { appointment_id: a.id, service_id: a.service_id, slot_start: iso(a.slot_start), reason: 'no_show_without_timely_cancellation' } }], ctx.now);
+    return view(ctx, tx, row);
+  });
+
+export async function readAppointment(ctx: Ctx, id: string) {
+  const a = (await getAppointment(ctx.db, id)) ?? fail('APPOINTMENT_NOT_FOUND', `appointment ${id} not found`, '/id');
+  const p = ctx.principal;
+  const patient = (await getPatient(ctx.db, a.patient_id))!;
+  if (p.role === 'citizen' && patient.codiceFiscale !== p.cf) fail('SCOPE_FORBIDDEN', 'a citizen may only see their own appointments');
+  if (p.role === 'clinic-operator' && p.clinic !== a.clinic_id) fail('SCOPE_FORBIDDEN', 'outside the operator clinic');
+  if (p.role === 'provider-admin' && p.provider !== a.provider_id) fail('SCOPE_FORBIDDEN', 'outside the provider');
+  if (p.role === 'ats-planner' && p.ats !== a.ats_id) fail('SCOPE_FORBIDDEN', 'outside the ATS');
+  return view(ctx, ctx.db, a);
+}
+
+export async function patientAppointments(ctx: Ctx, patientId: string) {
+  await loadPatient(ctx, ctx.db, patientId);
+  const rows = await listAppointments(ctx.db, { patientId });
+  const out: AppointmentView[] = [];
+  for (const r of rows) out.push(await view(ctx, ctx.db, r));
+  return { items: out };
+}
+
+export async function worklist(ctx: Ctx, clinicId: string, date: string) {
+  const p = ctx.principal;
+  const clinic = await ctx.offer.node(ctx.db, clinicId);
+  if (!clinic || clinic.level !== 'clinic') fail('CLINIC_NOT_FOUND', `no clinic ${clinicId}`, '/querystring/clinicId');
+  if (p.role === 'clinic-operator' && p.clinic !== clinicId) fail('SCOPE_FORBIDDEN', 'outside the operator clinic');
+  if (p.role === 'provider-admin' && p.provider !== clinic!.provider_id) fail('SCOPE_FORBIDDEN', 'outside the provider');
+  const rows = (await listAppointments(ctx.db, { clinicId, date })).filter((r) => r.status !== 'cancelled');
+  const items = [];
+  for (const r of rows) {
+    const patient = (await getPatient(ctx.db, r.patient_id))!;
+    items.push({ ...(await view(ctx, ctx.db, r)), patient: { codiceFiscale: patient.codiceFiscale, firstName: patient.firstName, lastName: patient.lastName, alerts: patientAlerts(patient).map((a) => a.code) } });
+  }
+  return { clinicId, date, items };
+}
+
+/** Releases holds whose time ran out (run periodically and before bookings); returns how many. */
+export async function expireHolds(ctx: Omit<Ctx, 'principal'> & { principal?: Ctx['principal'] }, limit = 500): Promise<number> {
+  const c = { ...ctx, principal: ctx.principal ?? { sub: 'system', role: 'service' as const } } as Ctx;
+  return c.db.transaction(async (tx) => {
+    const rows = await expiredHolds(tx, c.now, limit);
+    for (const a of rows) {
+      await apply(c, tx, a, { type: 'expireHold' });
+      const row: AppointmentRow = { ...a, status: 'cancelled', cancel_reason: 'hold_expired', cancelled_at: c.now, hold_expires_at: null };
+      await saveAppointment(tx, row);
+      await releasePlace(tx, a.slot_id);
+      if (a.prescription_line_id) await tx.query(`update prescription_line set booked_quantity = booked_quantity - 1 where id = $1 and booked_quantity > 0`, [a.prescription_line_id]);
+      await emit(c, tx, 'appointment.hold_expired', row, { reason: 'hold_expired' });
+    }
+    return rows.length;
+  });
+}
+
+export async function joinWaitlist(ctx: Ctx, body: { patientId: string; serviceId: string; priority?: PriorityClass | undefined }) {
+  return inTransaction(ctx, async (tx) => {
+    const patient = await loadPatient(ctx, tx, body.patientId);
+    const service = (await getService(tx, body.serviceId)) ?? fail('SERVICE_NOT_FOUND', `unknown service ${body.serviceId}`, '/serviceId');
+    const id = `wl-${uuidv7()}`;
+    await tx.query(`insert into waitlist_entry (id, patient_id, service_id, ats_id, priority) values ($1,$2,$3,$4,$5)`,
+      [id, patient.id, service.id, patient.residenceAts, body.priority ?? null]);
+    await appendEvents(tx, [{ type: 'waitlist.joined', aggregateType: 'appointment', aggregateId: id, ats: patient.residenceAts,
+      payload: { waitlist_id: id, service_id: service.id, priority: body.priority ?? null, patient: patientSnapshot(patient) } }], ctx.now);
+    return { id, patientId: patient.id, serviceId: service.id, atsId: patient.residenceAts, status: 'waiting' };
+  });
+}
+

@@ -1,0 +1,10 @@
+import { holidaysFor } from '../domain/calendar/holidays.ts';
+import type { DateRange } from '../domain/offer/types.ts';
+import type { EngineReference } from './context.ts';
+
+/** National holidays plus the municipality's patron day for every year a date range touches. */
+export function holidaysIn(ref: EngineReference, range: DateRange, municipality: string | null | undefined) {
+  const years: number[] = [];
+  for (let y = Number(range.from.slice(0, 4)) - 1; y <= Number(range.to.slice(0, 4)); y++) years.push(y);
+  return holidaysFor(ref.calendar, years, municipality ?? undefined);
+}

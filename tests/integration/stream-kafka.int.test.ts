@@ -1,0 +1,150 @@
+/**
+ * Fault tests of the change stream on a real Apache Kafka broker (scripts/kafka.sh, started by scripts/test.sh)
+ * and a real PostgreSQL server: relay and sink run as child processes (`cupola relay`, `cupola sink`).
+ */
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { Kafka, logLevel } from 'kafkajs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { openTestDb } from './harness.ts';
+import { commitEvents, lakeFiles, readLake, tempDataDir, waitFor } from './stream-harness.ts';
+import { mixedEvent } from '../../simulator/src/booking-events.ts';
+import type { Db } from '../../engine/src/store/db.ts';
+
+const run = promisify(execFile);
+
+function brokers(): string {
+  const b = process.env.CUPOLA_TEST_KAFKA_BROKERS;
+  if (!b) throw new Error('CUPOLA_TEST_KAFKA_BROKERS is not set: run the suite with `npm test` (scripts/test.sh starts Kafka)');
+  return b;
+}
+
+interface Child {
+  proc: ChildProcess;
+  out: string[];
+}
+
+describe('the change stream through a real Kafka broker', () => {
+  let db: Db & { url?: string };
+  let tmp: Awaited<ReturnType<typeof tempDataDir>>;
+  let env: NodeJS.ProcessEnv;
+  const children: Child[] = [];
+
+  const start = (cmd: 'relay' | 'sink'): Child => {
+    const proc = spawn(process.execPath, ['bin/cupola.js', cmd], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const c = { proc, out: [] as string[] };
+    proc.stdout!.on('data', (d) => c.out.push(String(d)));
+    proc.stderr!.on('data', (d) => c.out.push(String(d)));
+    children.push(c);
+    return c;
+  };
+  const kill = async (c: Child) => {
+    if (c.proc.exitCode !== null || c.proc.signalCode) return;
+    const exited = new Promise((r) => c.proc.once('exit', r));
+    c.proc.kill('SIGKILL');
+    await exited;
+  };
+  const lakeIds = async () => (await readLake(tmp.cfg.lakeDir)).map((r) => String(r.event_id));
+
+  beforeAll(async () => {
+    db = await openTestDb('pg');
+    tmp = await tempDataDir();
+    const prefix = `t${randomBytes(4).toString('hex')}.`;
+    env = {
+      ...process.env, DATABASE_URL: db.url, KAFKA_BROKERS: brokers(), CUPOLA_KAFKA_TOPIC_PREFIX: prefix, CUPOLA_KAFKA_GROUP: `${prefix}sink`,
+      CUPOLA_DATA_DIR: tmp.dir, CUPOLA_LIVE_PORT: '0', CUPOLA_PSEUDONYM_KEY: 'test-pseudonym-key',
+    };
+  });
+  afterEach(async () => {
+    for (const c of children.splice(0)) await kill(c);
+  });
+  afterAll(async () => {
+    await db?.close();
+    await tmp?.cleanup();
+  });
+
+  it('lands every committed event exactly once after the relay and the sink are killed with SIGKILL mid-stream and restarted', async () => {
+    let relay = start('relay');
+    let sink = start('sink');
+    const committed: string[] = [];
+    let n = 0;
+    const load = async (events: number) => {
+      for (let k = 0; k < events; k += 20) {
+        committed.push(...(await commitEvents(db, Array.from({ length: 20 }, () => mixedEvent(n++, new Date())), 20)));
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    };
+    await load(600);
+    await waitFor(async () => (await lakeFiles(tmp.cfg.lakeDir)).some((f) => f.endsWith('.parquet')), 'the first lake file', 60_000);
+    const writing = load(1200); // keep committing while both die
+    await new Promise((r) => setTimeout(r, 150));
+    await kill(relay);
+    await new Promise((r) => setTimeout(r, 100));
+    await kill(sink);
+    await writing;
+    const beforeRestart = new Set(await lakeIds());
+    expect(beforeRestart.size).toBeLessThan(committed.length); // the kill really interrupted the stream
+    relay = start('relay');
+    sink = start('sink');
+    await load(400);
+    await waitFor(async () => (await lakeIds()).length >= committed.length, `${committed.length} events in the lake`, 90_000);
+    await new Promise((r) => setTimeout(r, 1_000)); // anything extra (a duplicate) would arrive now
+    const ids = await lakeIds();
+    expect(ids).toHaveLength(committed.length);
+    expect(new Set(ids)).toEqual(new Set(committed));
+    const pending = await db.query<{ n: number }>(`select count(*)::int as n from outbox where published_at is null`);
+    expect(pending[0]!.n).toBe(0);
+  });
+
+  it('loses and duplicates nothing when the broker restarts during a load', async () => {
+    const before = new Set(await lakeIds());
+    start('relay');
+    start('sink');
+    const committed: string[] = [];
+    let n = 100_000;
+    let stop = false;
+    const writer = (async () => {
+      while (!stop) {
+        committed.push(...(await commitEvents(db, Array.from({ length: 10 }, () => mixedEvent(n++, new Date())), 10)));
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    })();
+    await waitFor(async () => (await lakeIds()).length > before.size + 100, 'the load to reach the lake', 60_000);
+    await run('scripts/kafka.sh', ['restart'], { env: process.env, timeout: 120_000 });
+    await new Promise((r) => setTimeout(r, 2_000));
+    stop = true;
+    await writer;
+    const expected = before.size + committed.length;
+    await waitFor(async () => (await lakeIds()).length >= expected, `${expected} events in the lake after the broker restart`, 120_000);
+    await new Promise((r) => setTimeout(r, 1_000));
+    const ids = await lakeIds();
+    expect(ids).toHaveLength(expected);
+    expect(new Set(ids).size).toBe(expected);
+    for (const id of committed) expect(ids.includes(id)).toBe(true);
+  });
+
+  it('dead-letters a message that is not a valid event and lets the others flow', async () => {
+    const before = (await lakeIds()).length;
+    start('sink');
+    const kafka = new Kafka({ brokers: brokers().split(','), logLevel: logLevel.NOTHING });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: `${env.CUPOLA_KAFKA_TOPIC_PREFIX}booking`,
+      messages: [
+        { key: 'x', value: 'this is not json' },
+        { key: 'y', value: JSON.stringify({ event_id: 'nope', type: 'appointment.booked' }) },
+      ],
+    });
+    await producer.disconnect();
+    start('relay');
+    const ids = await commitEvents(db, Array.from({ length: 30 }, (_, i) => mixedEvent(500_000 + i, new Date())), 10);
+    await waitFor(async () => (await lakeIds()).length >= before + 30, 'the valid events', 60_000);
+    const letters = (await Promise.all((await lakeFiles(tmp.cfg.deadLetterDir)).map((f) => readFile(f, 'utf8')))).join('').trim().split('\n').map((l) => JSON.parse(l));
+    expect(letters.map((l) => l.reason)).toEqual(['not JSON', expect.stringMatching(/^invalid envelope: \/event_id/)]);
+    const lake = new Set(await lakeIds());
+    for (const id of ids) expect(lake.has(id)).toBe(true);
+  });
+});
