@@ -1,0 +1,54 @@
+/**
+ * bench search: availability-search latency (HTTP, one engine process) over the region-scale slot table while a
+ * booking load runs through a second engine process. Target (issue): p99 ≤ 5 ms. JSON keys p50_ms, p99_ms, slots.
+ */
+import { benchPatients, busyServices, operatorToken, regionDb, startEngines } from './_region.ts';
+import { pct, printJson, quick, round } from './_util.ts';
+
+const SECONDS = quick ? 8 : 30;
+const BOOKERS = 16;
+const { db, url } = await regionDb('cupola_bench_region', quick ? 2 : 13);
+const slots = (await db.query<{ n: number }>(`select count(*)::int as n from slot`))[0]!.n;
+const services = await busyServices(db, 12);
+const people = await benchPatients(db, 40_000, services);
+const engines = await startEngines(url, 2, 39400);
+const [searchEngine, bookEngine] = engines.urls;
+const token = await operatorToken();
+const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+const post = async (base: string, path: string, body: unknown) => {
+  const r = await fetch(base + path, { method: 'POST', headers, body: JSON.stringify(body) });
+  return { status: r.status, json: (await r.json()) as Record<string, any> };
+};
+
+let i = 0;
+let booked = 0;
+const until = Date.now() + SECONDS * 1000;
+const load = Array.from({ length: BOOKERS }, async () => {
+  while (Date.now() < until) {
+    const p = people[i++ % people.length]!;
+    const s = await post(bookEngine!, '/availability/search', { patientId: p.patientId, prescriptionLineId: p.lineId, channel: 'desk', limit: 3 });
+    const o = s.json.options?.[0];
+    if (o && (await post(bookEngine!, '/appointments', { patientId: p.patientId, prescriptionLineId: p.lineId, slotId: o.slotId, channel: 'desk', searchId: s.json.searchId })).status === 201) booked++;
+  }
+});
+
+// warm-up, then sequential timed searches
+for (let k = 0; k < 50; k++) await post(searchEngine!, '/availability/search', { patientId: people[k]!.patientId, prescriptionLineId: people[k]!.lineId, channel: 'web', limit: 10 });
+const lat: number[] = [];
+let empty = 0;
+let j = 20_000;
+while (Date.now() < until) {
+  const p = people[j++ % people.length]!;
+  const t0 = performance.now();
+  const r = await post(searchEngine!, '/availability/search', { patientId: p.patientId, prescriptionLineId: p.lineId, channel: 'web', limit: 10 });
+  lat.push(performance.now() - t0);
+  if (r.status !== 200 || !r.json.options?.length) empty++;
+}
+await Promise.all(load);
+const p50 = pct(lat, 50);
+const p99 = pct(lat, 99);
+console.log(`${lat.length} searches over ${slots} slots while ${booked} bookings ran: p50 ${round(p50, 2)} ms, p99 ${round(p99, 2)} ms (target p99 ≤ 5 ms, ratio ${round(p99 / 5, 2)}); ${empty} without options`);
+printJson({ bench: 'search', quick, p50_ms: round(p50, 2), p99_ms: round(p99, 2), slots, searches: lat.length, bookings_meanwhile: booked, limit_p99_ms: 5, ratio: round(p99 / 5, 2) });
+engines.stop();
+await db.close();
+process.exit(0);

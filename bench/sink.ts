@@ -1,0 +1,106 @@
+/**
+ * bench/sink: events per second Kafka → Parquet lake (consume, validate, pseudonymise, Arrow, Parquet, commit),
+ * against the limit: DuckDB's own ingest of the same rows from the same Arrow record batches into Parquet
+ * (appender + COPY ... TO parquet, no Kafka, no validation). Needs a broker: KAFKA_BROKERS, or scripts/kafka.sh.
+ *   npm run bench -- sink [--quick]
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { makeEvent, topicOf } from '../engine/src/events/envelope.ts';
+import { mixedEvent } from '../simulator/src/booking-events.ts';
+import { KafkaSubscriber, ensureKafkaTopics } from '../pipelines/src/relay/kafka-stream.ts';
+import { LakeSink } from '../pipelines/src/sinks/lake-sink.ts';
+import { ParquetWriter } from '../pipelines/src/sinks/parquet-writer.ts';
+import { validateEvent } from '../pipelines/src/transforms/validate.ts';
+import { pseudonymise } from '../pipelines/src/transforms/pseudonymise.ts';
+import { toArrowTable } from '../pipelines/src/transforms/to-arrow.ts';
+import { kafkaBrokers } from './_kafka.ts';
+
+const quick = process.argv.includes('--quick');
+const N = quick ? 60_000 : 600_000;
+const brokers = kafkaBrokers().split(',');
+const prefix = `bench${randomBytes(3).toString('hex')}.`;
+const dir = await mkdtemp(join(tmpdir(), 'cupola-bench-sink-'));
+const KEY = 'bench-pseudonym-key';
+
+console.log(`bench sink: ${N.toLocaleString('en')} events (${quick ? 'quick' : 'full'}), Kafka ${brokers.join(',')}, topics ${prefix}*`);
+
+// 1. the events, as the relay would publish them
+const now = new Date();
+const records = Array.from({ length: N }, (_, i) => {
+  const e = makeEvent(mixedEvent(i, now), now);
+  return { topic: topicOf(e.aggregate_type), key: e.aggregate_id, value: JSON.stringify(e) };
+});
+
+// 2. load them into Kafka (not timed)
+const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING, clientId: 'bench-sink' });
+const admin = kafka.admin();
+await admin.connect();
+await ensureKafkaTopics({ brokers, topicPrefix: prefix, partitions: 3 }, admin);
+const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+await producer.connect();
+const t0 = performance.now();
+for (let i = 0; i < N; i += 1_000) {
+  const byTopic = new Map<string, { key: string; value: string }[]>();
+  for (const r of records.slice(i, i + 1_000)) (byTopic.get(prefix + r.topic) ?? byTopic.set(prefix + r.topic, []).get(prefix + r.topic)!).push({ key: r.key, value: r.value });
+  await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+}
+await producer.disconnect();
+console.log(`  produced in ${((performance.now() - t0) / 1000).toFixed(1)} s (not timed)`);
+
+// 3. the sink: Kafka → Parquet, offsets committed after each durable batch
+const sink = await LakeSink.open({ lakeDir: join(dir, 'lake'), deadLetterDir: join(dir, 'dead-letter'), pseudonymKey: KEY });
+const sub = await KafkaSubscriber.connect({ brokers, topicPrefix: prefix, groupId: `${prefix}sink` });
+let first = 0;
+let done = 0;
+let batches = 0;
+const finished = new Promise<void>((resolve) => {
+  void sub.run(async (rs) => {
+    if (!first) first = performance.now();
+    await sink.ingest(rs);
+    batches++;
+    if (sink.eventsWritten + sink.deadLetters.count >= N && !done) {
+      done = performance.now();
+      resolve();
+    }
+  });
+});
+const tJoin = performance.now();
+await finished;
+const sinkSeconds = (done - first) / 1000;
+const eventsPerS = N / sinkSeconds;
+console.log(`  sink: ${sink.eventsWritten.toLocaleString('en')} events in ${sinkSeconds.toFixed(2)} s from first batch (${batches} batches, ${sink.filesWritten} files; group join ${((first - tJoin) / 1000).toFixed(1)} s not counted) → ${Math.round(eventsPerS).toLocaleString('en')} events/s`);
+await sub.close();
+await sink.close();
+if (sink.eventsWritten !== N) throw new Error(`sink wrote ${sink.eventsWritten} of ${N}`);
+
+// 4. the limit: DuckDB ingesting the same rows from Arrow record batches into Parquet
+const BATCH = Math.ceil(N / Math.max(1, batches));
+const tables = [];
+for (let i = 0; i < N; i += BATCH) {
+  const evs = records.slice(i, i + BATCH).map((r) => {
+    const v = validateEvent(r.value);
+    if (!v.ok) throw new Error(v.reason);
+    return pseudonymise(v.event, r.topic, KEY);
+  });
+  tables.push(toArrowTable(evs, Date.now()));
+}
+const writer = await ParquetWriter.open();
+const tl = performance.now();
+let k = 0;
+for (const t of tables) await writer.write([t], join(dir, 'limit', `part-${k++}.parquet`));
+const limitSeconds = (performance.now() - tl) / 1000;
+writer.close();
+const limitPerS = N / limitSeconds;
+console.log(`  limit: DuckDB ingest of the same ${N.toLocaleString('en')} rows from ${tables.length} Arrow batches (~${BATCH} rows) into Parquet in ${limitSeconds.toFixed(2)} s → ${Math.round(limitPerS).toLocaleString('en')} events/s`);
+const ratio = eventsPerS / limitPerS;
+console.log(`  ratio ${ratio.toFixed(2)} (targets: ≥ 200,000 events/s, ratio ≥ 0.5)`);
+
+await admin.deleteTopics({ topics: ['offer', 'booking', 'delivery', 'payment', 'prescription'].map((t) => prefix + t) }).catch(() => undefined);
+await admin.disconnect();
+await rm(dir, { recursive: true, force: true });
+console.log(JSON.stringify({ bench: 'sink', events: N, events_per_s: Math.round(eventsPerS), limit_events_per_s: Math.round(limitPerS), ratio: Number(ratio.toFixed(3)), batches, quick }));
+process.exit(0);
