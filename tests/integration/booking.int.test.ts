@@ -230,6 +230,24 @@ describe.each(STORES)('booking engine on %s', (store) => {
       expect(await counts()).toEqual(before);
     });
 
+    it('refuses a second booking on a fully booked prescription line and a slot reserved to another class, writing nothing', async () => {
+      const p = await registerPatient(t.app, op, 90, ids.ats);
+      const line = await newLine(p, 'P');
+      const s = (await search({ patientId: p, prescriptionLineId: line, channel: 'desk', limit: 10 })).json();
+      expect((await post(t.app, '/appointments', op, { patientId: p, prescriptionLineId: line, slotId: s.options[0].slotId, channel: 'desk', searchId: s.searchId })).statusCode).toBe(201);
+      const before = await counts();
+      const again = await post(t.app, '/appointments', op, { patientId: p, prescriptionLineId: line, slotId: s.options[1].slotId, channel: 'desk', searchId: s.searchId });
+      expect(again.json()).toMatchObject({ code: 'PRESCRIPTION_USED', path: '/prescriptionLineId' });
+      expect(await counts()).toEqual(before);
+      const q = await registerPatient(t.app, op, 91, ids.ats);
+      const ql = await newLine(q, 'P');
+      const reservedU = await t.db.query<{ id: string }>(
+        `select id::text from slot where agenda_id = 'ag-mi' and reserved_class = 'U' and local_date = '2026-04-20' and booked = 0 limit 1`);
+      const r = await post(t.app, '/appointments', op, { patientId: q, prescriptionLineId: ql, slotId: reservedU[0]!.id, channel: 'desk' });
+      expect(r.json()).toMatchObject({ code: 'SLOT_RESERVED_FOR_CLASS', path: '/priority' });
+      expect((await counts()).appointment).toBe(before.appointment);
+    });
+
     it('moves a booking atomically and refuses a move onto a full slot without changing anything', async () => {
       const p = await registerPatient(t.app, op, 50, ids.ats);
       const line = await newLine(p, 'P');

@@ -2,7 +2,8 @@
  * A pure in-memory ledger of slots and appointments, used by tests (and benchmarks) to model interleavings of
  * hold / confirm / cancel / expire / move commands from many clients. Every command goes through the capacity
  * rule (capacity.ts) and the appointment state machine (appointment.ts); a failed command returns the ledger
- * unchanged. applyLedgerCommand never mutates its input.
+ * unchanged (the same object). applyLedgerCommand never mutates its input. Cancellation cut-offs play no part in
+ * capacity, so the ledger sets each appointment's cut-off to its slot start; cancellations are by the patient via web.
  */
 import { err, ok, type Result } from '../shared/result.ts';
 import { holdAppointment, isHoldExpired, transition, type Appointment, type AppointmentEventType } from './appointment.ts';
