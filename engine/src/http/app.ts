@@ -89,7 +89,7 @@ export async function buildApp(deps: AppDeps) {
 
   // Offer writes change inherited attributes: drop this instance's cached tree at once.
   app.addHook('onResponse', async (req) => {
-    if (req.method !== 'GET' && /^\/(org-units|agendas)/.test(req.url)) offer.invalidate();
+    if (req.method !== 'GET' && /^\/(org-units|agendas|services)/.test(req.url)) offer.invalidate();
   });
 
   app.setNotFoundHandler((req, reply) => {

@@ -1,7 +1,10 @@
 import { resolveAttributes, type EffectiveAttributes } from '../domain/offer/attributes.ts';
 import type { Queryable } from './db.ts';
+import { getService } from './catalogue-store.ts';
+import type { Service } from '../http/schemas/catalogue.ts';
 
-interface OrgNode { id: string; parent_id: string | null; level: string; name: string; attrs: Record<string, unknown>; ats_id: string | null; provider_id: string | null; active: boolean }
+interface OrgNode { id: string; parent_id: string | null; level: string; name: string; attrs: Record<string, unknown>; ats_id: string | null; provider_id: string | null; active: boolean; municipality: string | null }
+interface AgendaNode { id: string; attrs: Record<string, unknown>; clinic_id: string; resource_id: string | null }
 
 /**
  * A short-lived in-memory copy of the organisation tree, so availability searches resolve inherited attributes
@@ -15,15 +18,38 @@ export class OfferCache {
 
   constructor(private readonly ttlMs = 5_000) {}
 
+  private agendas = new Map<string, { at: number; a: AgendaNode }>();
+  private services = new Map<string, { at: number; s: Service }>();
+
   invalidate() {
     this.nodes = null;
+    this.agendas.clear();
+    this.services.clear();
+  }
+
+  /** An agenda's inheritable attributes and place in the tree (cached like the tree). */
+  async agenda(q: Queryable, id: string): Promise<AgendaNode | undefined> {
+    const hit = this.agendas.get(id);
+    if (hit && Date.now() - hit.at < this.ttlMs) return hit.a;
+    const r = await q.query<AgendaNode>(`select id, attrs, clinic_id, resource_id from agenda where id = $1`, [id]);
+    if (r[0]) this.agendas.set(id, { at: Date.now(), a: r[0] });
+    return r[0];
+  }
+
+  /** A catalogue service (cached like the tree; catalogue writes are rare). */
+  async service(q: Queryable, id: string): Promise<Service | null> {
+    const hit = this.services.get(id);
+    if (hit && Date.now() - hit.at < this.ttlMs) return hit.s;
+    const s = await getService(q, id);
+    if (s) this.services.set(id, { at: Date.now(), s });
+    return s;
   }
 
   async tree(q: Queryable, now = Date.now()): Promise<Map<string, OrgNode>> {
     if (this.nodes && now - this.loadedAt < this.ttlMs) return this.nodes;
     if (!this.loading)
       this.loading = q
-        .query<OrgNode>(`select id, parent_id, level, name, attrs, ats_id, provider_id, active from org_unit`)
+        .query<OrgNode>(`select id, parent_id, level, name, attrs, ats_id, provider_id, active, municipality from org_unit`)
         .then((rows) => {
           this.nodes = new Map(rows.map((r) => [r.id, r]));
           this.loadedAt = Date.now();

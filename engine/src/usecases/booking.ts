@@ -205,20 +205,20 @@ async function checkSlot(ctx: Ctx, q: Queryable, slotId: string, subject: Bookin
   return { slot: s, eff };
 }
 
-async function clinicMunicipality(q: Queryable, clinicId: string) {
-  return (await q.query<{ municipality: string | null }>(`select municipality from org_unit where id = $1`, [clinicId]))[0]?.municipality ?? null;
+async function clinicMunicipality(ctx: Ctx, q: Queryable, clinicId: string) {
+  return (await ctx.offer.node(q, clinicId))?.municipality ?? null;
 }
 
 async function cutoffFor(ctx: Ctx, q: Queryable, slotStart: Date, clinicId: string, eff: EffectiveAttributes) {
   const day = localDateOf(slotStart);
-  const hol = holidaysIn(ctx.ref, { from: addDays(day, -30), to: day }, await clinicMunicipality(q, clinicId));
+  const hol = holidaysIn(ctx.ref, { from: addDays(day, -30), to: day }, await clinicMunicipality(ctx, q, clinicId));
   return { cutoff: cancellationCutoff(slotStart, eff.cancellationCutoffWorkingDays, hol), holidays: hol };
 }
 
 /** The event payload analytics needs (DESIGN.md Events); the sink pseudonymises the patient block. */
 async function appointmentPayload(ctx: Ctx, q: Queryable, a: AppointmentRow, extra: Record<string, unknown> = {}) {
   const patient = (await getPatient(q, a.patient_id))!;
-  const service = (await getService(q, a.service_id))!;
+  const service = (await ctx.offer.service(q, a.service_id))!;
   const nre = a.prescription_line_id ? (await q.query<{ nre: string }>(`select p.nre from prescription_line l join prescription p on p.id = l.prescription_id where l.id = $1`, [a.prescription_line_id]))[0]?.nre ?? null : null;
   return {
     appointment_id: a.id, status: a.status, service_id: a.service_id, service_kind: service.kind, branch_code: service.branchCode, priority: a.priority,
@@ -336,9 +336,7 @@ async function view(ctx: Ctx, q: Queryable, a: AppointmentRow): Promise<Appointm
 }
 
 async function effOfAppointment(ctx: Ctx, q: Queryable, a: AppointmentRow) {
-  const ag = (await q.query<{ id: string; attrs: Record<string, unknown>; clinic_id: string; resource_id: string | null }>(
-    `select id, attrs, clinic_id, resource_id from agenda where id = $1`, [a.agenda_id]))[0]!;
-  return ctx.offer.effective(q, ag);
+  return ctx.offer.effective(q, (await ctx.offer.agenda(q, a.agenda_id))!);
 }
 
 export const holdUC = (ctx: Ctx, input: BookRequest) => inTransaction(ctx, async (tx) => view(ctx, tx, await place(ctx, tx, input, 'held')));
