@@ -11,6 +11,8 @@ export interface Command {
   summary: string;
   usage: string;
   options: Record<string, Option>;
+  /** arguments are passed through untouched (read from process.argv by the command) */
+  passthrough?: boolean;
   /** exit code; -1 = keep running (a server) */
   run(values: Record<string, string | boolean | undefined>): Promise<number | void>;
 }
@@ -23,6 +25,7 @@ export function helpText(c: Command): string {
 }
 
 export function parse(c: Command, argv: string[]) {
+  if (c.passthrough) return (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h') ? { help: true } : {}) as Record<string, string | boolean | undefined>;
   const options = Object.fromEntries(
     Object.entries(c.options).map(([k, o]) => [k, { type: o.type, ...(o.short ? { short: o.short } : {}) }]),
   );

@@ -19,16 +19,28 @@ export interface FreeSlot {
   id: string; agenda_id: string; start_at: Date; end_at: Date; capacity: number; booked: number; reserved_class: PriorityClass | null; attrs: Record<string, unknown> | null;
 }
 
-/** The first `perAgenda` free slots of each agenda in [from, to), walking the free-slot index agenda by agenda. */
-export async function freeSlots(q: Queryable, agendaIds: readonly string[], from: Date, to: Date, perAgenda: number): Promise<FreeSlot[]> {
-  if (!agendaIds.length) return [];
+/** Per agenda: the instant up to which slots reserved to each class are already released to everyone. */
+export interface AgendaRelease {
+  id: string;
+  releasedUntil: Record<'U' | 'B' | 'D' | 'P', Date>;
+}
+
+/**
+ * The first `perAgenda` free slots of each agenda in [from, to) that are open to `cls` — unreserved, reserved to it, or
+ * reserved to another class but already released — walking the free-slot index agenda by agenda.
+ */
+export async function freeSlots(q: Queryable, agendas: readonly AgendaRelease[], cls: PriorityClass | null, from: Date, to: Date, perAgenda: number): Promise<FreeSlot[]> {
+  if (!agendas.length) return [];
+  const col = (k: 'U' | 'B' | 'D' | 'P') => agendas.map((a) => a.releasedUntil[k].toISOString());
   return q.query<FreeSlot>(
-    `select s.* from unnest($1::text[]) as ag(id) cross join lateral (
+    `select s.* from unnest($1::text[], $2::timestamptz[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[]) as ag(id, ru, rb, rd, rp)
+     cross join lateral (
        select id::text as id, agenda_id, start_at, end_at, capacity, booked, reserved_class, attrs from slot
-       where agenda_id = ag.id and status = 'open' and booked < capacity and start_at >= $2 and start_at < $3
+       where agenda_id = ag.id and status = 'open' and booked < capacity and start_at >= $6 and start_at < $7
+         and (reserved_class is null or reserved_class = $8 or start_at <= case reserved_class when 'U' then ag.ru when 'B' then ag.rb when 'D' then ag.rd else ag.rp end)
        order by start_at limit ${Math.max(1, Math.min(200, perAgenda | 0))}
      ) s order by s.start_at`,
-    [agendaIds, from.toISOString(), to.toISOString()],
+    [agendas.map((a) => a.id), col('U'), col('B'), col('D'), col('P'), from.toISOString(), to.toISOString(), cls],
   );
 }
 

@@ -25,7 +25,8 @@ import { inTransaction, type Ctx } from './context.ts';
 import { patientAlerts, patientSnapshot, requirePatientAccess } from './patients.ts';
 
 const REGION = 'region-030';
-const SEARCH_WINDOW_PER_AGENDA = 24;
+const SEARCH_WINDOW_PER_AGENDA = 4;
+const CLASSES = ['U', 'B', 'D', 'P'] as const;
 
 /** What a booking is for: the service, class and access, from the prescription line when there is one. */
 interface BookingSubject {
@@ -63,7 +64,7 @@ async function resolveSubject(
     if (today > rx.expiresOn) fail('PRESCRIPTION_EXPIRED', `the prescription could be booked until ${rx.expiresOn}`, '/prescriptionLineId');
     if (line.bookedQuantity >= line.quantity) fail('PRESCRIPTION_USED', 'every service of this prescription line is already booked', '/prescriptionLineId');
     if (input.serviceId && input.serviceId !== line.serviceId) fail('SERVICE_MISMATCH', 'the service differs from the prescribed one', '/serviceId');
-    const service = (await getService(q, line.serviceId))!;
+    const service = (await ctx.offer.service(q, line.serviceId))!;
     return {
       service, priority: line.accessType === 'first' ? rx.priority : null, accessType: line.accessType,
       prescriptionLine: { id: line.id, quantity: line.quantity, bookedQuantity: line.bookedQuantity, expiresOn: rx.expiresOn, prescribedOn: rx.prescribedOn, nre: rx.nre },
@@ -111,11 +112,17 @@ export async function searchAvailabilityFor(ctx: Ctx, q: Queryable, req: SearchR
   const earliest = req.earliest && req.earliest > localDateOf(ctx.now) ? req.earliest : null;
   const maxHorizon = Math.max(1, ...usable.map((a) => effective.get(a.id)!.bookingHorizonDays));
   const to = new Date(ctx.now.getTime() + (maxHorizon + 1) * 86_400_000);
-  const ids = usable.map((a) => a.id);
-  const slots = await freeSlots(q, ids, ctx.now, to, SEARCH_WINDOW_PER_AGENDA);
+  const releases = usable.map((a) => {
+    const days = effective.get(a.id)!.quotaReleaseDays;
+    const until = Object.fromEntries(CLASSES.map((k) => [k, new Date(days[k] === undefined ? 0 : ctx.now.getTime() + days[k]! * 86_400_000)]));
+    return { id: a.id, releasedUntil: until as Record<(typeof CLASSES)[number], Date> };
+  });
+  // enough per agenda for the options asked (few agendas → deeper), never fewer than the first few
+  const perAgenda = Math.min(50, Math.max(SEARCH_WINDOW_PER_AGENDA, Math.ceil((2 * (req.limit ?? 10)) / Math.max(1, releases.length))));
+  const slots = await freeSlots(q, releases, subject.priority, ctx.now, to, perAgenda);
   if (earliest) {
     const seen = new Set(slots.map((s) => s.id));
-    const later = await freeSlots(q, ids, new Date(Date.parse(`${earliest}T00:00:00Z`) - 2 * 3600_000), to, SEARCH_WINDOW_PER_AGENDA);
+    const later = await freeSlots(q, releases, subject.priority, new Date(Date.parse(`${earliest}T00:00:00Z`) - 2 * 3600_000), to, perAgenda);
     slots.push(...later.filter((s) => !seen.has(s.id)));
   }
   const byId = new Map(usable.map((a) => [a.id, a]));

@@ -1,0 +1,71 @@
+/**
+ * bench/dbt: full `dbt build` on a simulated history written to a fresh lake, then an incremental build after
+ * one more simulated day. Full: one year at region scale (targets on this machine: ≤ 120 s full, ≤ 10 s
+ * incremental). --quick: 8 weeks at demo scale (the JSON says which history was used).
+ * Last line: {"bench":"dbt","events":…,"full_s":…,"incremental_s":…,…}
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { addDays } from '../engine/src/domain/time/rome-time.ts';
+import { utcToLocal } from '../engine/src/domain/time/rome-time.ts';
+import { simulateToLake } from '../simulator/src/demand-lake.ts';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const quick = process.argv.includes('--quick');
+const arg = (name: string) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const scale = (arg('--scale') ?? (quick ? 'demo' : 'region')) as 'demo' | 'region';
+const days = Number(arg('--days') ?? (quick ? 56 : 365));
+const LIMIT_FULL_S = 120;
+const LIMIT_INCREMENTAL_S = 10;
+
+const dataDir = mkdtempSync(join(tmpdir(), 'cupola-bench-dbt-'));
+const env = { ...process.env, CUPOLA_DATA_DIR: dataDir, CUPOLA_SCALE: scale };
+const start = addDays(utcToLocal(new Date()).date, -days);
+
+function dbt(args: string[]): number {
+  const t0 = performance.now();
+  const r = spawnSync(join(ROOT, 'scripts/dbt.sh'), args, { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 256 << 20 });
+  const s = (performance.now() - t0) / 1000;
+  const done = /Done\..*/.exec(r.stdout)?.[0] ?? '';
+  console.log(`  dbt ${args.join(' ')}: ${s.toFixed(1)} s  ${done}`);
+  if (r.status !== 0) throw new Error(`dbt ${args.join(' ')} failed:\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-2000)}`);
+  return s;
+}
+
+try {
+  dbt(['--version']); // the virtualenv exists before timing
+  console.log(`simulating ${days} days at ${scale} scale from ${start} into ${dataDir}/lake …`);
+  let t0 = performance.now();
+  let lastPct = -1;
+  const history = await simulateToLake({
+    scale, seed: 1, days, startDate: start, lakeDir: join(dataDir, 'lake'), pseudonymKey: 'bench',
+    onDay: (d, total) => {
+      const pct = Math.floor((d / total) * 10) * 10;
+      if (pct !== lastPct) process.stderr.write(`  simulate ${d}/${total} days\n`);
+      lastPct = pct;
+    },
+  });
+  const simS = (performance.now() - t0) / 1000;
+  console.log(`  ${history.written} events in ${history.files} files (${history.bookings} first-access bookings, ${history.followUps} follow-ups) in ${simS.toFixed(1)} s`);
+  const fullS = dbt(['build', '--quiet']);
+  t0 = performance.now();
+  const more = await simulateToLake({ scale, seed: 1, days: days + 1, startDate: start, writeFrom: addDays(start, days), lakeDir: join(dataDir, 'lake'), pseudonymKey: 'bench' });
+  console.log(`  one more day: ${more.written} events (${((performance.now() - t0) / 1000).toFixed(1)} s to re-simulate)`);
+  const incrementalS = dbt(['build', '--quiet']);
+  const events = history.written + more.written;
+  console.log(`full build ${fullS.toFixed(1)} s (limit ${LIMIT_FULL_S} s), incremental ${incrementalS.toFixed(1)} s (limit ${LIMIT_INCREMENTAL_S} s), ${events} events`);
+  console.log(JSON.stringify({
+    bench: 'dbt', events, full_s: Number(fullS.toFixed(2)), incremental_s: Number(incrementalS.toFixed(2)),
+    limit_full_s: LIMIT_FULL_S, limit_incremental_s: LIMIT_INCREMENTAL_S,
+    ratio_full: Number((fullS / LIMIT_FULL_S).toFixed(3)), ratio_incremental: Number((incrementalS / LIMIT_INCREMENTAL_S).toFixed(3)),
+    history: `${quick ? 'quick: ' : ''}${days}+1 days, ${scale} scale`, simulate_s: Number(simS.toFixed(1)),
+  }));
+} finally {
+  rmSync(dataDir, { recursive: true, force: true });
+}
