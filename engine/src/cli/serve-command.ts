@@ -3,6 +3,7 @@ import { startServer } from '../server.ts';
 import { migrate } from '../store/migrate.ts';
 import { openDb } from '../store/open.ts';
 import type { Command } from './args.ts';
+import { onShutdown } from './shutdown.ts';
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -20,13 +21,10 @@ export const serveCommand: Command = {
     const { app, url } = await startServer(db, cfg, { logger: !!v.log });
     if (cfg.devSecret) console.log('warning: CUPOLA_JWT_SECRET is not set; using the development signing key');
     console.log(`engine listening on ${url} (store: ${db.kind})  docs: ${url}/docs`);
-    const stop = async () => {
+    onShutdown(async () => {
       await app.close();
       await db.close();
-      process.exit(0);
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    });
     return -1;
   },
 };
