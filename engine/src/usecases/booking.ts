@@ -14,7 +14,7 @@ import type { AppointmentView, BookRequest, SearchRequest, SearchResult } from '
 import type { Service } from '../http/schemas/catalogue.ts';
 import {
   activeAppointmentsOfPatient, candidateAgendas, expiredHolds, freeSlots, getAppointment, insertAppointment, listAppointments,
-  nextQueueNumber, releasePlace, saveAppointment, slotForBooking, takePlace, type AppointmentRow,
+  nextQueueNumber, releasePlace, saveAppointment, slotForBooking, takePlace, type AppointmentRow, type CandidateAgenda, type FreeSlot,
 } from '../store/booking-store.ts';
 import { getService } from '../store/catalogue-store.ts';
 import type { Queryable } from '../store/db.ts';
@@ -110,38 +110,58 @@ export async function searchAvailabilityFor(ctx: Ctx, q: Queryable, req: SearchR
   });
   // the first availability ignores the patient's earliest date (a preference): fetch from now, and from earliest too
   const earliest = req.earliest && req.earliest > localDateOf(ctx.now) ? req.earliest : null;
-  const maxHorizon = Math.max(1, ...usable.map((a) => effective.get(a.id)!.bookingHorizonDays));
-  const to = new Date(ctx.now.getTime() + (maxHorizon + 1) * 86_400_000);
-  const releases = usable.map((a) => {
-    const days = effective.get(a.id)!.quotaReleaseDays;
-    const until = Object.fromEntries(CLASSES.map((k) => [k, new Date(days[k] === undefined ? 0 : ctx.now.getTime() + days[k]! * 86_400_000)]));
-    return { id: a.id, releasedUntil: until as Record<(typeof CLASSES)[number], Date> };
-  });
-  // enough per agenda for the options asked (few agendas → deeper), never fewer than the first few
-  const perAgenda = Math.min(50, Math.max(SEARCH_WINDOW_PER_AGENDA, Math.ceil((2 * (req.limit ?? 10)) / Math.max(1, releases.length))));
-  const slots = await freeSlots(q, releases, subject.priority, ctx.now, to, perAgenda);
-  if (earliest) {
-    const seen = new Set(slots.map((s) => s.id));
-    const later = await freeSlots(q, releases, subject.priority, new Date(Date.parse(`${earliest}T00:00:00Z`) - 2 * 3600_000), to, perAgenda);
-    slots.push(...later.filter((s) => !seen.has(s.id)));
-  }
   const byId = new Map(usable.map((a) => [a.id, a]));
   const sites = new Map<string, string>();
-  const candidates: CandidateSlot[] = [];
-  for (const s of slots) {
-    const ag = byId.get(s.agenda_id)!;
-    if (!sites.has(ag.clinic_id)) sites.set(ag.clinic_id, await siteOf(ctx, q, ag.clinic_id));
-    candidates.push(candidateOf(s, effective.get(ag.id)!, ag, sites.get(ag.clinic_id)!, subject.service.id));
+  const slots: FreeSlot[] = [];
+  const seen = new Set<string>();
+
+  /** Loads the first free slots of some agendas (all of them open to the class) into `slots`. */
+  const gather = async (subset: CandidateAgenda[]) => {
+    if (!subset.length) return;
+    const maxHorizon = Math.max(1, ...subset.map((a) => effective.get(a.id)!.bookingHorizonDays));
+    const to = new Date(ctx.now.getTime() + (maxHorizon + 1) * 86_400_000);
+    const releases = subset.map((a) => {
+      const days = effective.get(a.id)!.quotaReleaseDays;
+      const until = Object.fromEntries(CLASSES.map((k) => [k, new Date(days[k] === undefined ? 0 : ctx.now.getTime() + days[k]! * 86_400_000)]));
+      return { id: a.id, releasedUntil: until as Record<(typeof CLASSES)[number], Date> };
+    });
+    // enough per agenda for the options asked (few agendas → deeper), never fewer than the first few
+    const perAgenda = Math.min(50, Math.max(SEARCH_WINDOW_PER_AGENDA, Math.ceil((2 * (req.limit ?? 10)) / releases.length)));
+    const starts = [ctx.now, ...(earliest ? [new Date(Date.parse(`${earliest}T00:00:00Z`) - 2 * 3600_000)] : [])];
+    for (const from of starts)
+      for (const s of await freeSlots(q, releases, subject.priority, from, to, perAgenda))
+        if (!seen.has(s.id)) (seen.add(s.id), slots.push(s));
+  };
+  const rank = async () => {
+    const candidates: CandidateSlot[] = [];
+    for (const s of slots) {
+      const ag = byId.get(s.agenda_id)!;
+      if (!sites.has(ag.clinic_id)) sites.set(ag.clinic_id, await siteOf(ctx, q, ag.clinic_id));
+      candidates.push(candidateOf(s, effective.get(ag.id)!, ag, sites.get(ag.clinic_id)!, subject.service.id));
+    }
+    const result = searchAvailability(candidates, {
+      serviceId: subject.service.id, service: subject.service, cls: subject.priority, accessType: subject.accessType, patient: who,
+      channel: req.channel as Channel, regime, earliest: earliest ?? undefined, now: ctx.now, preferences: req.preferences,
+      areaRule: LOMBARDY_GUARANTEE_RULES.guaranteeArea, limit: req.limit ?? 10,
+    });
+    const verdict = assessOffer({
+      cls: subject.priority, kind: subject.service.kind, accessType: subject.accessType, now: ctx.now,
+      firstAvailableInArea: result.firstAvailableInArea?.startAt ?? null,
+    });
+    return { result, verdict };
+  };
+
+  // The guarantee area first; the rest of the region only when the area cannot honour the maximum wait (then the
+  // best options outside the area are due) or the patient asked for a provider or site outside it.
+  const areaWide = LOMBARDY_GUARANTEE_RULES.guaranteeArea === 'region';
+  const inArea = (a: CandidateAgenda) => areaWide || a.ats_id === who.ats;
+  await gather(usable.filter(inArea));
+  let { result, verdict } = await rank();
+  const prefersElsewhere = !!(req.preferences?.providerId || req.preferences?.siteId);
+  if (!areaWide && (!verdict.guaranteed || prefersElsewhere || result.eligible.length < (req.limit ?? 10))) {
+    await gather(usable.filter((a) => !inArea(a)));
+    ({ result, verdict } = await rank());
   }
-  const result = searchAvailability(candidates, {
-    serviceId: subject.service.id, service: subject.service, cls: subject.priority, accessType: subject.accessType, patient: who,
-    channel: req.channel as Channel, regime, earliest: earliest ?? undefined, now: ctx.now, preferences: req.preferences,
-    areaRule: LOMBARDY_GUARANTEE_RULES.guaranteeArea, limit: req.limit ?? 10,
-  });
-  const verdict = assessOffer({
-    cls: subject.priority, kind: subject.service.kind, accessType: subject.accessType, now: ctx.now,
-    firstAvailableInArea: result.firstAvailableInArea?.startAt ?? null,
-  });
   const searchId = `srch-${uuidv7()}`;
   const slotById = new Map(slots.map((s) => [s.id, s]));
   const out: SearchResult = {
