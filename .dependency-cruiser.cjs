@@ -23,6 +23,27 @@ module.exports = {
       to: { path: '^node:|^(fs|path)$|^engine/src/(store|http|usecases)' },
     },
     {
+      name: 'pipeline-transforms-are-pure',
+      comment: 'stream transforms and the live-state fold take data and return data: no I/O, drivers or engine adapters',
+      severity: 'error',
+      from: { path: '^pipelines/src/(transforms/|live/live-state)' },
+      to: { path: '^node:(fs|net|http|child_process)|^(fs|net|http|child_process)$|node_modules/(kafkajs|@duckdb|pg|@electric-sql)|^engine/src/(store|http|usecases)|^pipelines/src/(relay|sinks)' },
+    },
+    {
+      name: 'forecast-features-are-pure',
+      comment: 'forecasting features are pure: no file system, DuckDB or TensorFlow',
+      severity: 'error',
+      from: { path: '^forecasting/src/features/' },
+      to: { path: '^node:|^(fs|path)$|node_modules/(@duckdb|@tensorflow)|^forecasting/src/(jobs|models)' },
+    },
+    {
+      name: 'dashboards-import-no-engine',
+      comment: 'dashboards read marts only',
+      severity: 'error',
+      from: { path: '^dashboards/src/' },
+      to: { path: '^(engine|pipelines)/' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},
@@ -33,6 +54,6 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    includeOnly: '^(engine|simulator|bench|pipelines)/',
+    includeOnly: '^(engine|simulator|bench|pipelines|forecasting|dashboards/src)/',
   },
 };

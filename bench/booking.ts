@@ -49,14 +49,17 @@ async function client(k: number, until: number) {
   while (Date.now() < until) {
     const p = people[next++ % people.length]!;
     const t0 = performance.now();
-    const s = await call(base, '/availability/search', { patientId: p.patientId, prescriptionLineId: p.lineId, channel: 'call_centre', limit: 5 });
+    const s = await call(base, '/availability/search', { patientId: p.patientId, prescriptionLineId: p.lineId, channel: 'call_centre', limit: 10 });
     if (s.status !== 200) {
       errors++;
       errorCodes.set(s.json.code, (errorCodes.get(s.json.code) ?? 0) + 1);
       continue;
     }
     let done = false;
-    for (const o of (s.json.options as { slotId: string }[]).slice(0, 3)) {
+    // patients do not all take the very first option: start from a different one per client, as people choose
+    const opts = s.json.options as { slotId: string }[];
+    const shift = opts.length ? k % opts.length : 0;
+    for (const o of [...opts.slice(shift), ...opts.slice(0, shift)].slice(0, 3)) {
       const b = await call(base, '/appointments', { patientId: p.patientId, prescriptionLineId: p.lineId, slotId: o.slotId, channel: 'call_centre', searchId: s.json.searchId });
       if (b.status === 201) {
         booked++;
