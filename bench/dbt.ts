@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { addDays } from '../engine/src/domain/time/rome-time.ts';
 import { utcToLocal } from '../engine/src/domain/time/rome-time.ts';
-import { simulateToLake } from '../simulator/src/demand-lake.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -28,6 +27,18 @@ const dataDir = mkdtempSync(join(tmpdir(), 'cupola-bench-dbt-'));
 const env = { ...process.env, CUPOLA_DATA_DIR: dataDir, CUPOLA_SCALE: scale };
 const start = addDays(utcToLocal(new Date()).date, -days);
 
+/** Runs `cupola simulate` (a child process: region scale wants a larger heap); returns the events written. */
+function simulate(args: string[]): number {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin/cupola.js'), 'simulate', '--seed', '1', '--scale', scale, '--start', start, ...args], {
+    cwd: ROOT, env, encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (r.status !== 0) throw new Error(`simulate failed: ${r.stdout}`);
+  const m = / (\d+) events in (\d+) files/.exec(r.stdout);
+  if (!m) throw new Error(`no summary line in: ${r.stdout}`);
+  console.log(`  ${r.stdout.trim()}`);
+  return Number(m[1]);
+}
+
 function dbt(args: string[]): number {
   const t0 = performance.now();
   const r = spawnSync(join(ROOT, 'scripts/dbt.sh'), args, { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 256 << 20 });
@@ -42,23 +53,15 @@ try {
   dbt(['--version']); // the virtualenv exists before timing
   console.log(`simulating ${days} days at ${scale} scale from ${start} into ${dataDir}/lake …`);
   let t0 = performance.now();
-  let lastPct = -1;
-  const history = await simulateToLake({
-    scale, seed: 1, days, startDate: start, lakeDir: join(dataDir, 'lake'), pseudonymKey: 'bench',
-    onDay: (d, total) => {
-      const pct = Math.floor((d / total) * 10) * 10;
-      if (pct !== lastPct) process.stderr.write(`  simulate ${d}/${total} days\n`);
-      lastPct = pct;
-    },
-  });
+  const written = simulate(['--days', String(days)]);
   const simS = (performance.now() - t0) / 1000;
-  console.log(`  ${history.written} events in ${history.files} files (${history.bookings} first-access bookings, ${history.followUps} follow-ups) in ${simS.toFixed(1)} s`);
+  console.log(`  ${written} events in ${simS.toFixed(1)} s`);
   const fullS = dbt(['build', '--quiet']);
   t0 = performance.now();
-  const more = await simulateToLake({ scale, seed: 1, days: days + 1, startDate: start, writeFrom: addDays(start, days), lakeDir: join(dataDir, 'lake'), pseudonymKey: 'bench' });
-  console.log(`  one more day: ${more.written} events (${((performance.now() - t0) / 1000).toFixed(1)} s to re-simulate)`);
+  const more = simulate(['--days', String(days + 1), '--write-from', addDays(start, days)]);
+  console.log(`  one more day: ${more} events (${((performance.now() - t0) / 1000).toFixed(1)} s to re-simulate)`);
   const incrementalS = dbt(['build', '--quiet']);
-  const events = history.written + more.written;
+  const events = written + more;
   console.log(`full build ${fullS.toFixed(1)} s (limit ${LIMIT_FULL_S} s), incremental ${incrementalS.toFixed(1)} s (limit ${LIMIT_INCREMENTAL_S} s), ${events} events`);
   console.log(JSON.stringify({
     bench: 'dbt', events, full_s: Number(fullS.toFixed(2)), incremental_s: Number(incrementalS.toFixed(2)),

@@ -4,4 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh
+# analytics dashboards (issue 5): built once (simulated history → dbt → static site), served by `up` next to the engine
+scripts/dashboards.sh --if-missing || echo "dashboards not built (see above); the engine starts without them" >&2
 exec node bin/cupola.js up "$@"

@@ -4,8 +4,13 @@ import { serveCommand } from './serve-command.ts';
 import { tokenCommand } from './token-command.ts';
 import { seedCommand } from './seed-command.ts';
 import { upCommand } from './up-command.ts';
+import { relayCommand } from './relay-command.ts';
+import { sinkCommand } from './sink-command.ts';
+import { simulateCommand } from './simulate-command.ts';
+import { dbtCommand } from './dbt-command.ts';
+import { forecastCommand } from './forecast-command.ts';
 
-const COMMANDS: Command[] = [upCommand, migrateCommand, seedCommand, serveCommand, tokenCommand];
+const COMMANDS: Command[] = [upCommand, migrateCommand, seedCommand, serveCommand, tokenCommand, relayCommand, sinkCommand, simulateCommand, dbtCommand, forecastCommand];
 
 function usage(): string {
   return [

@@ -6,6 +6,10 @@ import { migrate } from '../store/migrate.ts';
 import { openDb } from '../store/open.ts';
 import type { Command } from './args.ts';
 import { regionExists, runSeed } from './seed-command.ts';
+import { loadStreamConfig } from '../../../pipelines/src/config.ts';
+import { startPlatformStream } from '../../../pipelines/src/stream.ts';
+import { DEFAULT_DASHBOARDS_DIR, startDashboardsServer, type DashboardsServer } from './dashboards-server.ts';
+import { existsSync } from 'node:fs';
 
 export const upCommand: Command = {
   name: 'up',
@@ -21,6 +25,16 @@ export const upCommand: Command = {
       console.log(r.line);
     }
     const { app, url } = await startServer(db, cfg);
+    const stream = await startPlatformStream(db, loadStreamConfig());
+    // --- analytics dashboards (issue 5): the built site next to the engine, /live forwarded to the live state ---
+    let dashboards: DashboardsServer | null = null;
+    if (existsSync(`${DEFAULT_DASHBOARDS_DIR}index.html`)) {
+      dashboards = await startDashboardsServer({ port: Number(process.env.CUPOLA_DASHBOARDS_PORT ?? 3002), host: process.env.HOST ?? '127.0.0.1', liveUrl: stream.liveUrl });
+    }
+    const dashboardsLine = dashboards
+      ? `  dashboards    ${dashboards.url}/   (built site; rebuild with scripts/dashboards.sh)`
+      : '  dashboards    not built yet: scripts/dashboards.sh (simulate → dbt build → observable build)';
+    // --- end analytics dashboards ---
     const token = await mintToken(cfg.jwtSecret, { sub: 'demo-admin', role: 'region-admin' });
     console.log(
       [
@@ -29,6 +43,8 @@ export const upCommand: Command = {
         `  engine API    ${url}`,
         `  API docs      ${url}/docs   (OpenAPI JSON: ${url}/docs/json)`,
         `  health        ${url}/health`,
+        `  live state    ${stream.liveUrl}/live   (SSE: ${stream.liveUrl}/live/stream; stream: ${stream.mode}, lake: ${stream.lakeDir})`,
+        dashboardsLine,
         '',
         'A region-admin token for trying the API (8 hours; mint others with `npx cupola token --role <role>`):',
         `  ${token}`,
@@ -39,6 +55,8 @@ export const upCommand: Command = {
     );
     const stop = async () => {
       await app.close();
+      await dashboards?.close();
+      await stream.stop();
       await db.close();
       process.exit(0);
     };

@@ -1,0 +1,50 @@
+-- Demand vs supply by service × ATS × ISO week: prescribed (patient ATS), booked (booking week, patient ATS),
+-- first-access capacity and places booked on it (slot week, provider ATS), saturation and unmet demand.
+with prescribed as (
+    select service_id, ats_id, date_trunc('week', registered_date)::date as week_start, sum(quantity) as prescribed
+    from {{ ref('int_prescription_lines_unnested') }}
+    where access_type = 'first'
+    group by all
+),
+
+booked as (
+    select service_id, patient_residence_ats as ats_id, date_trunc('week', booking_date)::date as week_start, count(*) as booked
+    from {{ ref('fct_bookings') }}
+    where access_type = 'first' and patient_residence_ats is not null
+    group by all
+),
+
+used as (
+    select service_id, ats_id, date_trunc('week', slot_date)::date as week_start, count(*) as places_booked
+    from {{ ref('fct_bookings') }}
+    where access_type = 'first' and not is_cancelled
+    group by all
+),
+
+capacity as (
+    select service_id, ats_id, date_trunc('week', supply_date)::date as week_start, sum(capacity) as capacity
+    from {{ ref('int_service_supply_split') }}
+    group by all
+),
+
+keys as (
+    select service_id, ats_id, week_start from prescribed
+    union select service_id, ats_id, week_start from booked
+    union select service_id, ats_id, week_start from capacity
+)
+
+select
+    k.service_id,
+    k.ats_id,
+    k.week_start,
+    coalesce(p.prescribed, 0)::integer as prescribed,
+    coalesce(b.booked, 0)::integer as booked,
+    coalesce(c.capacity, 0)::double as capacity,
+    coalesce(u.places_booked, 0)::integer as places_booked,
+    case when c.capacity > 0 then coalesce(u.places_booked, 0) / c.capacity end::double as saturation,
+    greatest(coalesce(p.prescribed, 0) - coalesce(b.booked, 0), 0)::integer as unmet
+from keys as k
+left join prescribed as p using (service_id, ats_id, week_start)
+left join booked as b using (service_id, ats_id, week_start)
+left join used as u using (service_id, ats_id, week_start)
+left join capacity as c using (service_id, ats_id, week_start)

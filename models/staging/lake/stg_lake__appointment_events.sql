@@ -1,0 +1,68 @@
+-- One row per appointment lifecycle event (booking and delivery topics), payload fields as typed columns.
+-- Incremental (the largest source): each run reads only the newest lake partitions. The JSON payload is parsed
+-- once per row (from_json with the payload's structure), not once per field.
+{{ config(materialized='incremental', unique_key='event_id', incremental_strategy='delete+insert', on_schema_change='fail') }}
+with events as (
+    select * from {{ source('lake', 'booking') }}
+    where type in ('appointment.held', 'appointment.booked', 'appointment.confirmed', 'appointment.moved', 'appointment.cancelled',
+                   'appointment.hold_expired')
+    {{ lake_increment_filter() }}
+    union all by name
+    select * from {{ source('lake', 'delivery') }}
+    where type in ('appointment.checked_in', 'appointment.delivered', 'appointment.not_delivered')
+    {{ lake_increment_filter() }}
+),
+
+parsed as (
+    select
+        * exclude (payload),
+        from_json(payload, '{"appointment_id":"VARCHAR","status":"VARCHAR","service_id":"VARCHAR","service_kind":"VARCHAR",
+            "branch_code":"VARCHAR","priority":"VARCHAR","access_type":"VARCHAR","regime":"VARCHAR","channel":"VARCHAR","slot_id":"VARCHAR",
+            "slot_start":"VARCHAR","agenda_id":"VARCHAR","clinic_id":"VARCHAR","site_id":"VARCHAR","provider_id":"VARCHAR","ats_id":"VARCHAR",
+            "booked_at":"VARCHAR","first_offered_date":"VARCHAR","first_offered_in_area":"BOOLEAN","chosen_date":"VARCHAR",
+            "refused_first_availability":"BOOLEAN","in_garanzia":"BOOLEAN","guarantee_deadline":"VARCHAR","reason":"VARCHAR","late":"BOOLEAN",
+            "penalty":"BOOLEAN","previous_slot_id":"VARCHAR","previous_slot_start":"VARCHAR","has_prescription":"BOOLEAN"}') as p
+    from events
+)
+
+select
+    event_id,
+    type as event_type,
+    occurred_at,
+    ingested_at,
+    p.appointment_id,
+    p.status,
+    p.service_id,
+    p.service_kind,
+    p.branch_code,
+    p.priority,
+    p.access_type,
+    p.regime,
+    p.channel,
+    p.slot_id,
+    try_cast(p.slot_start as timestamptz) as slot_start_at,
+    p.agenda_id,
+    p.clinic_id,
+    p.site_id,
+    p.provider_id,
+    p.ats_id,
+    try_cast(p.booked_at as timestamptz) as booked_at,
+    try_cast(p.first_offered_date as date) as first_offered_date,
+    p.first_offered_in_area,
+    try_cast(p.chosen_date as date) as chosen_date,
+    p.refused_first_availability,
+    p.in_garanzia,
+    try_cast(p.guarantee_deadline as date) as guarantee_deadline,
+    p.reason,
+    p.late as is_late,
+    p.penalty as has_penalty,
+    p.previous_slot_id,
+    try_cast(p.previous_slot_start as timestamptz) as previous_slot_start_at,
+    p.has_prescription,
+    patient_pseudonym as patient_key,
+    patient_birth_year,
+    patient_sex,
+    patient_residence_ats,
+    patient_residence_district
+from parsed
+{{ dedupe_events() }}

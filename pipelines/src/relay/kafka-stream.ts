@@ -1,0 +1,174 @@
+/**
+ * Kafka adapter of the stream port (kafkajs 2.2.4, verified against Apache Kafka 4.1.1 in KRaft mode by the
+ * integration suite). Topic names are `<prefix><family>` (prefix default "cupola."); topics are created by code
+ * with their partitions and retention. The producer is idempotent with acks=all; the consumer never auto-commits:
+ * offsets are committed after the handler (the sink's durable write) resolves.
+ */
+import { Kafka, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
+import { TOPICS } from '../../../engine/src/events/envelope.ts';
+import type { BatchHandler, StreamPublisher, StreamRecord, StreamSubscriber } from './stream-port.ts';
+import { MicroBatcher } from '../sinks/micro-batcher.ts';
+
+export interface KafkaOptions {
+  brokers: string[];
+  topicPrefix?: string;
+  clientId?: string;
+  partitions?: number;
+  retentionMs?: number;
+}
+
+process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
+
+const client = (o: KafkaOptions, id: string) =>
+  new Kafka({
+    brokers: o.brokers,
+    clientId: o.clientId ?? id,
+    logLevel: logLevel.NOTHING,
+    retry: { initialRetryTime: 100, maxRetryTime: 2_000, retries: 30 },
+    connectionTimeout: 3_000,
+  });
+
+export const topicName = (o: KafkaOptions, family: string) => `${o.topicPrefix ?? 'cupola.'}${family}`;
+
+export async function ensureKafkaTopics(o: KafkaOptions, admin: Admin): Promise<void> {
+  const existing = new Set(await admin.listTopics());
+  const missing = TOPICS.map((t) => topicName(o, t)).filter((t) => !existing.has(t));
+  if (!missing.length) return;
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((topic) => ({
+        topic,
+        numPartitions: o.partitions ?? 3,
+        replicationFactor: 1,
+        configEntries: [
+          { name: 'retention.ms', value: String(o.retentionMs ?? 7 * 86_400_000) },
+          { name: 'cleanup.policy', value: 'delete' },
+          { name: 'max.message.bytes', value: String(16 * 1024 * 1024) },
+        ],
+      })),
+    });
+  } catch (e) {
+    // another process created them first
+    if (!/already exists/i.test(String((e as Error).message))) throw e;
+  }
+}
+
+export class KafkaPublisher implements StreamPublisher {
+  readonly kind = 'kafka' as const;
+  private constructor(private readonly o: KafkaOptions, private readonly kafka: Kafka, private readonly producer: Producer) {}
+
+  static async connect(o: KafkaOptions): Promise<KafkaPublisher> {
+    const kafka = client(o, 'cupola-relay');
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    await producer.connect();
+    return new KafkaPublisher(o, kafka, producer);
+  }
+
+  async ensureTopics(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      await ensureKafkaTopics(this.o, admin);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  async publish(records: readonly StreamRecord[]): Promise<void> {
+    if (!records.length) return;
+    const byTopic = new Map<string, { key: string; value: Buffer | string }[]>();
+    for (const r of records) {
+      const t = topicName(this.o, r.topic);
+      (byTopic.get(t) ?? byTopic.set(t, []).get(t)!).push({ key: r.key, value: typeof r.value === 'string' ? r.value : Buffer.from(r.value) });
+    }
+    await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+  }
+
+  async close(): Promise<void> {
+    await this.producer.disconnect();
+  }
+}
+
+export class KafkaSubscriber implements StreamSubscriber {
+  private readonly families = new Map<string, string>();
+  private constructor(private readonly o: KafkaOptions, private readonly kafka: Kafka, private readonly consumer: Consumer, private readonly groupId: string) {
+    for (const t of TOPICS) this.families.set(topicName(o, t), t);
+  }
+
+  private lingerMs = 20;
+  private maxRecords = 10_000;
+
+  static async connect(o: KafkaOptions & { groupId?: string; maxWaitMs?: number; lingerMs?: number; maxRecords?: number }): Promise<KafkaSubscriber> {
+    const kafka = client(o, 'cupola-sink');
+    const groupId = o.groupId ?? 'cupola-sink';
+    const consumer = kafka.consumer({
+      groupId,
+      maxWaitTimeInMs: o.maxWaitMs ?? 50,
+      minBytes: 1,
+      maxBytes: 64 * 1024 * 1024,
+      maxBytesPerPartition: 16 * 1024 * 1024,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+      allowAutoTopicCreation: false,
+    });
+    await consumer.connect();
+    const s = new KafkaSubscriber(o, kafka, consumer, groupId);
+    if (o.lingerMs !== undefined) s.lingerMs = o.lingerMs;
+    if (o.maxRecords !== undefined) s.maxRecords = o.maxRecords;
+    return s;
+  }
+
+  async run(handler: BatchHandler): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      await ensureKafkaTopics(this.o, admin);
+    } finally {
+      await admin.disconnect();
+    }
+    await this.consumer.subscribe({ topics: [...this.families.keys()], fromBeginning: true });
+    // partitions are fetched concurrently and their batches coalesced into one micro-batch (one file per topic/date)
+    const batcher = new MicroBatcher<StreamRecord>((records) => handler(records), { lingerMs: this.lingerMs, maxRecords: this.maxRecords });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 32,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        if (!batch.messages.length || !isRunning() || isStale()) return;
+        const family = this.families.get(batch.topic) ?? batch.topic;
+        await batcher.add(batch.messages.map((m) => ({ topic: family, key: m.key?.toString() ?? '', value: m.value ?? new Uint8Array() })));
+        const last = batch.messages[batch.messages.length - 1]!.offset;
+        resolveOffset(last);
+        await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+        await heartbeat();
+      },
+    });
+  }
+
+  async lag(): Promise<number | null> {
+    const admin = this.kafka.admin();
+    try {
+      await admin.connect();
+      let lag = 0;
+      for (const topic of this.families.keys()) {
+        const ends = await admin.fetchTopicOffsets(topic);
+        const [committed] = await admin.fetchOffsets({ groupId: this.groupId, topics: [topic] });
+        for (const e of ends) {
+          const c = committed?.partitions.find((p) => p.partition === e.partition);
+          const at = c && Number(c.offset) >= 0 ? Number(c.offset) : Number(e.low);
+          lag += Math.max(0, Number(e.high) - at);
+        }
+      }
+      return lag;
+    } catch {
+      return null;
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+}

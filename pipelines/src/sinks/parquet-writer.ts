@@ -1,0 +1,157 @@
+/**
+ * Arrow record batches → Parquet files. Micro-batches are written Arrow-natively: the record batch is serialised as
+ * Arrow IPC and encoded to Parquet (zstd) by parquet-wasm (the Rust `parquet` crate), which measured ~6× faster
+ * than loading the same batch into DuckDB through its appender and `COPY ... TO`. DuckDB (@duckdb/node-api,
+ * in-memory; it never opens warehouse.duckdb) merges files for compaction and reads event ids back.
+ * Every file is written under a temporary name, fsynced, renamed into place and its directory fsynced, so a file is
+ * either complete and durable under its final name or absent.
+ */
+import { DuckDBConnection, DuckDBDataChunk, DuckDBInstance, BIGINT, INTEGER, SMALLINT, VARCHAR, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import { mkdir, open, rename, unlink, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { tableToIPC, type Table } from 'apache-arrow';
+import { LAKE_SCHEMA } from '../transforms/to-arrow.ts';
+
+const CHUNK = 2048;
+
+interface ParquetWasm {
+  Table: { fromIPCStream(buf: Uint8Array): unknown };
+  WriterPropertiesBuilder: new () => { setCompression(c: number): { build(): unknown } };
+  Compression: { ZSTD: number };
+  writeParquet(table: unknown, props?: unknown): Uint8Array;
+}
+const parquetWasm = createRequire(import.meta.url)('parquet-wasm/node') as ParquetWasm;
+
+/** Encodes Arrow tables (one schema) as one Parquet file (zstd). */
+export function arrowToParquet(tables: readonly Table[]): Uint8Array {
+  const ipc = tableToIPC(tables.length === 1 ? tables[0]! : tables[0]!.concat(...tables.slice(1)), 'stream');
+  const props = new parquetWasm.WriterPropertiesBuilder().setCompression(parquetWasm.Compression.ZSTD).build();
+  return parquetWasm.writeParquet(parquetWasm.Table.fromIPCStream(ipc), props);
+}
+
+function duckType(arrowType: string): { type: DuckDBType; sql: string } {
+  if (arrowType.startsWith('Timestamp')) return { type: BIGINT, sql: 'BIGINT' };
+  if (arrowType === 'Int32') return { type: INTEGER, sql: 'INTEGER' };
+  if (arrowType === 'Int16') return { type: SMALLINT, sql: 'SMALLINT' };
+  return { type: VARCHAR, sql: 'VARCHAR' };
+}
+
+const COLUMNS = LAKE_SCHEMA.fields.map((f) => ({ name: f.name, arrow: String(f.type), nullable: f.nullable, ...duckType(String(f.type)) }));
+/** Staging holds timestamps as epoch milliseconds; the Parquet file gets TIMESTAMP WITH TIME ZONE. */
+const SELECT_LIST = COLUMNS.map((c) => (c.arrow.startsWith('Timestamp') ? `make_timestamptz(${c.name} * 1000) as ${c.name}` : c.name)).join(', ');
+
+export async function fsyncPath(path: string, flags = 'r'): Promise<void> {
+  const fh = await open(path, flags);
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+export async function durableRename(tmp: string, final: string): Promise<void> {
+  await fsyncPath(tmp);
+  await rename(tmp, final);
+  await fsyncPath(dirname(final));
+}
+
+const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+export class ParquetWriter {
+  private constructor(private readonly instance: DuckDBInstance, readonly conn: DuckDBConnection) {}
+
+  static async open(): Promise<ParquetWriter> {
+    const instance = await DuckDBInstance.create(':memory:', { threads: '4' });
+    const conn = await instance.connect();
+    await conn.run(`set preserve_insertion_order = true`);
+    return new ParquetWriter(instance, conn);
+  }
+
+  /** Loads Arrow tables into the staging table `name` (replaced). Returns the number of rows. */
+  async load(name: string, tables: readonly Table[]): Promise<number> {
+    await this.conn.run(`create or replace table ${name} (${COLUMNS.map((c) => `${c.name} ${c.sql}`).join(', ')})`);
+    const appender = await this.conn.createAppender(name);
+    let rows = 0;
+    try {
+      for (const t of tables) {
+        const cols = COLUMNS.map((c) => {
+          const v = t.getChild(c.name);
+          if (!v) throw new Error(`arrow table lacks column ${c.name}`);
+          // nullable numeric columns: iterate (toArray() would turn nulls into 0); others: typed arrays are fine
+          if (c.nullable && !c.arrow.startsWith('Utf8')) return [...v] as DuckDBValue[];
+          const a = v.toArray() as ArrayLike<unknown>;
+          return (Array.isArray(a) ? a : Array.from(a)) as DuckDBValue[];
+        });
+        for (let off = 0; off < t.numRows; off += CHUNK) {
+          const n = Math.min(CHUNK, t.numRows - off);
+          const chunk = DuckDBDataChunk.create(COLUMNS.map((c) => c.type), n);
+          chunk.setColumns(cols.map((col) => (off === 0 && n === col.length ? col : col.slice(off, off + n))));
+          appender.appendDataChunk(chunk);
+        }
+        rows += t.numRows;
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+    return rows;
+  }
+
+  /** Writes Arrow tables as one durable Parquet file at `path` (Arrow-native encoder). */
+  async write(tables: readonly Table[], path: string): Promise<number> {
+    const bytes = arrowToParquet(tables);
+    await mkdir(dirname(path), { recursive: true });
+    const tmp = `${path}.tmp`;
+    await writeFile(tmp, bytes);
+    await durableRename(tmp, path);
+    return tables.reduce((s, t) => s + t.numRows, 0);
+  }
+
+  /** Writes Arrow tables as one durable Parquet file through DuckDB (appender + COPY): the DuckDB ingest path. */
+  async writeViaDuckDb(tables: readonly Table[], path: string): Promise<number> {
+    const rows = await this.load('stage', tables);
+    await mkdir(dirname(path), { recursive: true });
+    const tmp = `${path}.tmp`;
+    await this.conn.run(`copy (select ${SELECT_LIST} from stage) to ${sqlString(tmp)} (format parquet, compression zstd)`);
+    await this.conn.run(`drop table stage`);
+    await durableRename(tmp, path);
+    return rows;
+  }
+
+  /**
+   * Merges Parquet files into one at `path` keeping one row per event_id (the earliest ingested), durably.
+   * Returns the number of rows written.
+   */
+  async merge(files: readonly string[], path: string): Promise<number> {
+    const tmp = `${path}.tmp`;
+    const list = `[${files.map(sqlString).join(', ')}]`;
+    const r = await this.conn.runAndReadAll(`select count(*)::bigint as n from (select distinct event_id from read_parquet(${list}))`);
+    await this.conn.run(
+      `copy (select * exclude (rn) from (select *, row_number() over (partition by event_id order by ingested_at, occurred_at) as rn
+              from read_parquet(${list})) where rn = 1 order by occurred_at, event_id)
+       to ${sqlString(tmp)} (format parquet, compression zstd)`,
+    );
+    await durableRename(tmp, path);
+    return Number(r.getRowObjects()[0]!.n);
+  }
+
+  /** Every event_id in the given Parquet files (used to seed the sink's replay dedupe). */
+  async eventIds(glob: string): Promise<string[]> {
+    const r = await this.conn.runAndReadAll(`select event_id from read_parquet(${sqlString(glob)})`);
+    return r.getColumns()[0]!.map(String);
+  }
+
+  async query(sql: string): Promise<Record<string, unknown>[]> {
+    return (await this.conn.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
+  }
+
+  close(): void {
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+export async function removeQuietly(path: string): Promise<void> {
+  await unlink(path).catch(() => undefined);
+}

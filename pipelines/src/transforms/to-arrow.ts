@@ -1,0 +1,121 @@
+/**
+ * Lake events → Arrow record batches with one explicit schema (the lake's contract with dbt staging models). Pure.
+ * Envelope columns, the pseudonymised patient, and the scrubbed payload as JSON text (dbt unpacks it per type).
+ */
+import { Field, Int16, Int32, makeData, RecordBatch, Schema, Struct, Table, TimeUnit, Timestamp, Utf8, type Data, type DataType } from 'apache-arrow';
+import type { LakeEvent } from './pseudonymise.ts';
+
+const ts = () => new Timestamp(TimeUnit.MILLISECOND, 'UTC');
+
+export const LAKE_SCHEMA = new Schema([
+  new Field('event_id', new Utf8(), false),
+  new Field('topic', new Utf8(), false),
+  new Field('type', new Utf8(), false),
+  new Field('schema_version', new Int32(), false),
+  new Field('occurred_at', ts(), false),
+  new Field('ingested_at', ts(), false),
+  new Field('aggregate_type', new Utf8(), false),
+  new Field('aggregate_id', new Utf8(), false),
+  new Field('ats', new Utf8(), true),
+  new Field('provider', new Utf8(), true),
+  new Field('patient_pseudonym', new Utf8(), true),
+  new Field('patient_birth_year', new Int16(), true),
+  new Field('patient_sex', new Utf8(), true),
+  new Field('patient_residence_ats', new Utf8(), true),
+  new Field('patient_residence_district', new Utf8(), true),
+  new Field('payload', new Utf8(), false),
+]);
+
+export type LakeColumns = Record<string, unknown[]>;
+
+/** Column arrays in LAKE_SCHEMA order. */
+export function lakeColumns(events: readonly LakeEvent[], ingestedAt: number): LakeColumns {
+  const c: LakeColumns = Object.fromEntries(LAKE_SCHEMA.fields.map((f) => [f.name, new Array(events.length)]));
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    const p = e.patient;
+    c.event_id![i] = e.event_id;
+    c.topic![i] = e.topic;
+    c.type![i] = e.type;
+    c.schema_version![i] = e.schema_version;
+    c.occurred_at![i] = Date.parse(e.occurred_at);
+    c.ingested_at![i] = ingestedAt;
+    c.aggregate_type![i] = e.aggregate_type;
+    c.aggregate_id![i] = e.aggregate_id;
+    c.ats![i] = e.ats;
+    c.provider![i] = e.provider;
+    c.patient_pseudonym![i] = p ? p.pseudonym || null : null;
+    c.patient_birth_year![i] = p?.birth_year ?? null;
+    c.patient_sex![i] = p?.sex ?? null;
+    c.patient_residence_ats![i] = p?.residence_ats ?? null;
+    c.patient_residence_district![i] = p?.residence_district ?? null;
+    c.payload![i] = JSON.stringify(e.payload);
+  }
+  return c;
+}
+
+/** Builds one column's Arrow data directly from its values (much faster than the generic builders). */
+function columnData(type: DataType, values: readonly unknown[]): Data {
+  const n = values.length;
+  let nullCount = 0;
+  const bitmap = new Uint8Array((n + 7) >> 3);
+  for (let i = 0; i < n; i++) {
+    if (values[i] === null || values[i] === undefined) nullCount++;
+    else bitmap[i >> 3]! |= 1 << (i & 7);
+  }
+  const nullBitmap = nullCount ? bitmap : undefined;
+  if (type instanceof Utf8) {
+    let cap = 0;
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      if (typeof v === 'string') cap += v.length * 3;
+    }
+    const bytes = Buffer.allocUnsafe(cap);
+    const offsets = new Int32Array(n + 1);
+    let pos = 0;
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      if (typeof v === 'string') pos += bytes.write(v, pos, 'utf8');
+      offsets[i + 1] = pos;
+    }
+    return makeData({ type, length: n, nullCount, nullBitmap, valueOffsets: offsets, data: new Uint8Array(bytes.buffer, bytes.byteOffset, pos) });
+  }
+  if (type instanceof Timestamp) {
+    const data = new BigInt64Array(n);
+    for (let i = 0; i < n; i++) data[i] = BigInt((values[i] as number | null) ?? 0);
+    return makeData({ type, length: n, nullCount, nullBitmap, data });
+  }
+  if (type instanceof Int16 || type instanceof Int32) {
+    const data = type instanceof Int16 ? new Int16Array(n) : new Int32Array(n);
+    for (let i = 0; i < n; i++) data[i] = (values[i] as number | null) ?? 0;
+    return makeData({ type, length: n, nullCount, nullBitmap, data } as never);
+  }
+  throw new Error(`no column builder for ${type}`);
+}
+
+export function toRecordBatch(events: readonly LakeEvent[], ingestedAt: number): RecordBatch {
+  const cols = lakeColumns(events, ingestedAt);
+  const children = LAKE_SCHEMA.fields.map((f) => columnData(f.type as DataType, cols[f.name]!));
+  const data = makeData({ type: new Struct(LAKE_SCHEMA.fields), length: events.length, nullCount: 0, children });
+  return new RecordBatch(LAKE_SCHEMA, data);
+}
+
+export function toArrowTable(events: readonly LakeEvent[], ingestedAt: number): Table {
+  return new Table([toRecordBatch(events, ingestedAt)]);
+}
+
+const romeDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome', year: 'numeric', month: '2-digit', day: '2-digit' });
+const dateCache = new Map<number, string>();
+
+/** The lake partition of an event: its date in Europe/Rome (YYYY-MM-DD), cached per minute. */
+export function partitionDate(occurredAt: string | number): string {
+  const ms = typeof occurredAt === 'number' ? occurredAt : Date.parse(occurredAt);
+  const minute = Math.floor(ms / 60_000);
+  let d = dateCache.get(minute);
+  if (d === undefined) {
+    d = romeDate.format(new Date(minute * 60_000));
+    if (dateCache.size > 10_000) dateCache.clear();
+    dateCache.set(minute, d);
+  }
+  return d;
+}

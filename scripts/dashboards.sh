@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Builds the dashboards: simulated history into the lake when it is empty (demo scale, 400 days), `dbt build` into
+# $CUPOLA_DATA_DIR/warehouse.duckdb, forecasts trained once when no model exists, then the static Observable Framework site in dashboards/dist (offline).
+# Usage: scripts/dashboards.sh [--if-missing]   (--if-missing: do nothing when dashboards/dist exists)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [[ "${1:-}" == "--if-missing" && -f dashboards/dist/index.html ]]; then exit 0; fi
+scripts/ensure-deps.sh
+scripts/ensure-analytics.sh
+export CUPOLA_DATA_DIR="$(realpath -m "${CUPOLA_DATA_DIR:-data}")"
+if ! compgen -G "$CUPOLA_DATA_DIR/lake/booking/*/*.parquet" >/dev/null; then
+  # a bit over a year, so the forecasts have a season of history to learn from
+  node bin/cupola.js simulate --days 400 --seed 1 --scale demo
+fi
+scripts/dbt.sh build --quiet
+# forecasts: train once on the demo history when no model exists, then predict into the lake (a dbt source)
+if ! compgen -G "$CUPOLA_DATA_DIR/models/demand/*" >/dev/null; then
+  node bin/cupola.js forecast train --drop-short
+  node bin/cupola.js forecast predict
+fi
+rm -rf dashboards/src/.observablehq/cache
+(cd dashboards && npx observable build)
+echo "dashboards built in dashboards/dist (serve them with scripts/up.sh)"

@@ -1,0 +1,59 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { makeEvent, topicOf } from '../../engine/src/events/envelope.ts';
+import { appointmentEvent } from '../../simulator/src/booking-events.ts';
+import { LakeSink } from '../../pipelines/src/sinks/lake-sink.ts';
+import { lakeFiles, readLake, tempDataDir } from './stream-harness.ts';
+
+const DAY = 86_400_000;
+const NOW = Date.parse('2026-05-20T10:00:00Z');
+const record = (n: number, at: number) => {
+  const e = makeEvent(appointmentEvent(n, new Date(at)), new Date(at));
+  return { topic: topicOf(e.aggregate_type), key: e.aggregate_id, value: JSON.stringify(e) };
+};
+
+describe('the lake sink', () => {
+  let tmp: Awaited<ReturnType<typeof tempDataDir>>;
+  let sink: LakeSink;
+  const open = () => LakeSink.open({ lakeDir: tmp.cfg.lakeDir, deadLetterDir: tmp.cfg.deadLetterDir, pseudonymKey: 'k', now: () => NOW });
+
+  beforeEach(async () => {
+    tmp = await tempDataDir();
+    sink = await open();
+  });
+  afterEach(async () => {
+    await sink.close();
+    await tmp.cleanup();
+  });
+
+  it('drops an event replayed within the dedupe window, in the same batch or a later one', async () => {
+    const a = record(1, NOW - 60_000);
+    expect(await sink.ingest([a, a])).toMatchObject({ written: 1, duplicates: 1 });
+    expect(await sink.ingest([a, record(2, NOW)])).toMatchObject({ written: 1, duplicates: 1 });
+    expect(sink.dedupeSize).toBe(2);
+    expect(await readLake(tmp.cfg.lakeDir)).toHaveLength(2);
+  });
+
+  it('forgets ids older than the window, and compaction then removes the replayed copy', async () => {
+    const old = record(3, NOW - 5 * DAY);
+    await sink.ingest([old]);
+    expect(sink.dedupeSize).toBe(0);
+    expect(await sink.ingest([old])).toMatchObject({ written: 1, duplicates: 0 });
+    expect(await readLake(tmp.cfg.lakeDir)).toHaveLength(2);
+    await sink.compact({ minFiles: 2 });
+    expect(await readLake(tmp.cfg.lakeDir)).toHaveLength(1);
+  });
+
+  it('removes a half-written file left by a crash and remembers the ids of complete files when it reopens', async () => {
+    const a = record(4, NOW - 1000);
+    await sink.ingest([a]);
+    const dir = join(tmp.cfg.lakeDir, 'booking', 'date=2026-05-20');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'part-1-deadbeef.parquet.tmp'), 'half a file');
+    await sink.close();
+    sink = await open();
+    expect((await lakeFiles(tmp.cfg.lakeDir)).some((f) => f.endsWith('.tmp'))).toBe(false);
+    expect(await sink.ingest([a])).toMatchObject({ written: 0, duplicates: 1 });
+  });
+});
