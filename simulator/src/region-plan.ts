@@ -853,7 +853,7 @@ export function summarizePlan(plan: RegionPlan, slotsByAgenda: ReadonlyMap<strin
   };
 }
 
-function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+export function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
   const out = new Map<string, T[]>();
   for (const item of items) {
     const k = key(item);

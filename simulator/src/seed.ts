@@ -12,7 +12,7 @@ import { holidaysFor } from '../../engine/src/domain/calendar/holidays.ts';
 import { iterateSlots } from '../../engine/src/domain/offer/slot-generation.ts';
 import type { ClassQuotas, DateRange, GeneratedSlot, LocalDate, TemplateRule } from '../../engine/src/domain/offer/types.ts';
 import type { Queryable } from '../../engine/src/store/db.ts';
-import { clinicMunicipalities, estimateSlots, yearsOf, type AgendaRow, type RegionPlan } from './region-plan.ts';
+import { clinicMunicipalities, estimateSlots, groupBy, yearsOf, type AgendaRow, type RegionPlan } from './region-plan.ts';
 
 export const SEED_TABLES = [
   'org_unit',
@@ -86,16 +86,6 @@ function* mapRows<T>(items: readonly T[], toRow: (item: T) => readonly unknown[]
   for (const item of items) yield toRow(item);
 }
 
-function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = out.get(k);
-    if (list === undefined) out.set(k, [item]);
-    else list.push(item);
-  }
-  return out;
-}
 
 /** Row tuples of the plan's tables (everything except slots), lazily. */
 export function planRows(plan: RegionPlan): Record<Exclude<SeedTable, 'slot'>, { count: number; rows: Iterable<readonly unknown[]> }> {

@@ -6,6 +6,7 @@ import { KafkaPublisher } from '../../../pipelines/src/relay/kafka-stream.ts';
 import { OutboxRelay } from '../../../pipelines/src/relay/outbox-relay.ts';
 import { startKafkaRelay } from '../../../pipelines/src/stream.ts';
 import type { Command } from './args.ts';
+import { onShutdown } from './shutdown.ts';
 
 export const relayCommand: Command = {
   name: 'relay',
@@ -34,13 +35,10 @@ export const relayCommand: Command = {
     }
     const r = await startKafkaRelay(db, scfg);
     console.log(`relay: outbox (${db.kind}) → Kafka ${scfg.brokers.join(',')} topics ${scfg.topicPrefix}{offer,booking,delivery,payment,prescription}`);
-    const stop = async () => {
+    onShutdown(async () => {
       await r.stop();
       await db.close();
-      process.exit(0);
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    });
     return -1;
   },
 };

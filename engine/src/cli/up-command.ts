@@ -5,6 +5,7 @@ import { startServer } from '../server.ts';
 import { migrate } from '../store/migrate.ts';
 import { openDb } from '../store/open.ts';
 import type { Command } from './args.ts';
+import { onShutdown } from './shutdown.ts';
 import { regionExists, runSeed } from './seed-command.ts';
 import { loadStreamConfig } from '../../../pipelines/src/config.ts';
 import { startPlatformStream } from '../../../pipelines/src/stream.ts';
@@ -53,15 +54,12 @@ export const upCommand: Command = {
         'Stop with Ctrl-C.',
       ].join('\n'),
     );
-    const stop = async () => {
+    onShutdown(async () => {
       await app.close();
       await dashboards?.close();
       await stream.stop();
       await db.close();
-      process.exit(0);
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    });
     return -1;
   },
 };

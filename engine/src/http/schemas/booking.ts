@@ -5,8 +5,8 @@ import { IdS, LocalDateS, StringEnum } from './common.ts';
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Cls = StringEnum(PRIORITY_CLASSES);
 
-export const SearchRequestS = Type.Object(
-  {
+/** Who and what a search or booking is for: the prescription line gives service, class and access, else they are given. */
+const subjectFields = {
     patientId: IdS,
     prescriptionLineId: Type.Optional(IdS),
     serviceId: Type.Optional(IdS),
@@ -14,6 +14,11 @@ export const SearchRequestS = Type.Object(
     accessType: Type.Optional(StringEnum(ACCESS_TYPES)),
     channel: StringEnum(CHANNELS),
     regime: Type.Optional(StringEnum(REGIMES, { default: 'SSN' })),
+};
+
+export const SearchRequestS = Type.Object(
+  {
+    ...subjectFields,
     earliest: Type.Optional(LocalDateS),
     preferences: Type.Optional(Type.Object({
       providerId: Type.Optional(IdS),
@@ -51,14 +56,8 @@ export type SearchResult = Static<typeof SearchResultS>;
 
 export const BookRequestS = Type.Object(
   {
-    patientId: IdS,
+    ...subjectFields,
     slotId: Type.String({ pattern: '^[0-9]{1,18}$' }),
-    prescriptionLineId: Type.Optional(IdS),
-    serviceId: Type.Optional(IdS),
-    priority: Type.Optional(Cls),
-    accessType: Type.Optional(StringEnum(ACCESS_TYPES)),
-    channel: StringEnum(CHANNELS),
-    regime: Type.Optional(StringEnum(REGIMES, { default: 'SSN' })),
     searchId: Type.Optional(IdS),
   },
   { additionalProperties: false },
