@@ -11,6 +11,7 @@ import { loadStreamConfig } from '../../../pipelines/src/config.ts';
 import { startPlatformStream } from '../../../pipelines/src/stream.ts';
 import { DEFAULT_DASHBOARDS_DIR, startDashboardsServer, type DashboardsServer } from './dashboards-server.ts';
 import { existsSync } from 'node:fs';
+import { scheduleMartsRefresh } from './marts-refresh.ts';
 
 export const upCommand: Command = {
   name: 'up',
@@ -32,8 +33,10 @@ export const upCommand: Command = {
     if (existsSync(`${DEFAULT_DASHBOARDS_DIR}index.html`)) {
       dashboards = await startDashboardsServer({ port: Number(process.env.CUPOLA_DASHBOARDS_PORT ?? 3002), host: process.env.HOST ?? '127.0.0.1', liveUrl: stream.liveUrl });
     }
+    const refreshMinutes = Number(process.env.CUPOLA_REFRESH_MINUTES ?? 15);
+    const refresh = dashboards ? scheduleMartsRefresh({ everyMinutes: refreshMinutes, dataDir: cfg.dataDir }) : null;
     const dashboardsLine = dashboards
-      ? `  dashboards    ${dashboards.url}/   (built site; rebuild with scripts/dashboards.sh)`
+      ? `  dashboards    ${dashboards.url}/   (built site; marts and pages rebuilt every ${refreshMinutes} min — CUPOLA_REFRESH_MINUTES, 0 = off)`
       : '  dashboards    not built yet: scripts/dashboards.sh (simulate → dbt build → observable build)';
     // --- end analytics dashboards ---
     const token = await mintToken(cfg.jwtSecret, { sub: 'demo-admin', role: 'region-admin' });
@@ -55,6 +58,7 @@ export const upCommand: Command = {
       ].join('\n'),
     );
     onShutdown(async () => {
+      refresh?.stop();
       await app.close();
       await dashboards?.close();
       await stream.stop();
