@@ -1,6 +1,7 @@
 import { resolveAttributes, type EffectiveAttributes } from '../domain/offer/attributes.ts';
 import type { Queryable } from './db.ts';
 import { getService } from './catalogue-store.ts';
+import { candidateAgendas, type CandidateAgenda } from './booking-store.ts';
 import type { Service } from '../http/schemas/catalogue.ts';
 
 interface OrgNode { id: string; parent_id: string | null; level: string; name: string; attrs: Record<string, unknown>; ats_id: string | null; provider_id: string | null; active: boolean; municipality: string | null }
@@ -20,11 +21,25 @@ export class OfferCache {
 
   private agendas = new Map<string, { at: number; a: AgendaNode }>();
   private services = new Map<string, { at: number; s: Service }>();
+  private candidates = new Map<string, { at: number; rows: CandidateAgenda[] }>();
+  private resolved = new Map<string, { at: number; eff: EffectiveAttributes }>();
 
   invalidate() {
     this.nodes = null;
     this.agendas.clear();
     this.services.clear();
+    this.candidates.clear();
+    this.resolved.clear();
+  }
+
+  /** Active agendas offering a service for an access type (cached like the tree; slots and bookings are always read live). */
+  async candidateAgendas(q: Queryable, serviceId: string, accessType: string): Promise<CandidateAgenda[]> {
+    const key = `${serviceId}|${accessType}`;
+    const hit = this.candidates.get(key);
+    if (hit && Date.now() - hit.at < this.ttlMs) return hit.rows;
+    const rows = await candidateAgendas(q, { serviceId, accessType });
+    this.candidates.set(key, { at: Date.now(), rows });
+    return rows;
   }
 
   /** An agenda's inheritable attributes and place in the tree (cached like the tree). */
@@ -67,6 +82,8 @@ export class OfferCache {
     a: { id: string; attrs: Record<string, unknown>; clinic_id: string; resource_id?: string | null },
     slotAttrs?: Record<string, unknown> | null,
   ): Promise<EffectiveAttributes> {
+    const memo = slotAttrs ? undefined : this.resolved.get(a.id);
+    if (memo && Date.now() - memo.at < this.ttlMs && this.nodes) return memo.eff;
     const tree = await this.tree(q);
     const chain = [];
     if (slotAttrs) chain.push({ level: 'slot', id: 'slot', attrs: slotAttrs });
@@ -76,7 +93,9 @@ export class OfferCache {
       if (r) chain.push({ level: 'resource', id: r.id, attrs: r.attrs });
     }
     for (let n = tree.get(a.clinic_id); n; n = n.parent_id ? tree.get(n.parent_id) : undefined) chain.push({ level: n.level, id: n.id, attrs: n.attrs });
-    return resolveAttributes(chain).effective;
+    const eff = resolveAttributes(chain).effective;
+    if (!slotAttrs) this.resolved.set(a.id, { at: Date.now(), eff });
+    return eff;
   }
 
   async node(q: Queryable, id: string) {

@@ -13,7 +13,7 @@ import type { Patient } from '../http/schemas/patient.ts';
 import type { AppointmentView, BookRequest, SearchRequest, SearchResult } from '../http/schemas/booking.ts';
 import type { Service } from '../http/schemas/catalogue.ts';
 import {
-  activeAppointmentsOfPatient, candidateAgendas, expiredHolds, freeSlots, getAppointment, insertAppointment, listAppointments,
+  activeAppointmentsOfPatient, expiredHolds, freeSlots, getAppointment, insertAppointment, listAppointments,
   nextQueueNumber, releasePlace, saveAppointment, slotForBooking, takePlace, type AppointmentRow, type CandidateAgenda, type FreeSlot,
 } from '../store/booking-store.ts';
 import { getService } from '../store/catalogue-store.ts';
@@ -101,7 +101,7 @@ export async function searchAvailabilityFor(ctx: Ctx, q: Queryable, req: SearchR
   const regime = (req.regime ?? 'SSN') as Regime;
   const subject = await resolveSubject(ctx, q, patient, { ...req, regime });
   if (!subject.service.active) fail('SERVICE_INACTIVE', `service ${subject.service.id} is withdrawn`, '/serviceId');
-  const agendas = await candidateAgendas(q, { serviceId: subject.service.id, accessType: subject.accessType });
+  const agendas = await ctx.offer.candidateAgendas(q, subject.service.id, subject.accessType);
   const effective = new Map<string, EffectiveAttributes>();
   for (const a of agendas) effective.set(a.id, await ctx.offer.effective(q, a));
   const usable = agendas.filter((a) => {
