@@ -45,7 +45,7 @@ describe('the cupola CLI', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cupola-up-'));
     const port = 38700 + Math.floor(Math.random() * 200);
     const child = spawn(process.execPath, ['bin/cupola.js', 'up', '--port', String(port)], {
-      env: { ...process.env, CUPOLA_DATA_DIR: dir, CUPOLA_DASHBOARDS: 'off' }, stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, CUPOLA_DATA_DIR: dir, CUPOLA_DASHBOARDS_PORT: String(port + 1), CUPOLA_REFRESH_MINUTES: '0' }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
     child.stdout.on('data', (d) => (out += d));

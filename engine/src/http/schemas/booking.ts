@@ -1,8 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ACCESS_TYPES, CHANNELS, PRIORITY_CLASSES, REGIMES } from '../../domain/offer/types.ts';
-import { IdS, LocalDateS, StringEnum } from './common.ts';
+import { IdS, LocalDateS, StringEnum, Nullable } from './common.ts';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Cls = StringEnum(PRIORITY_CLASSES);
 
 /** Who and what a search or booking is for: the prescription line gives service, class and access, else they are given. */

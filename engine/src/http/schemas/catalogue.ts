@@ -1,9 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { IdS, LocalDateS, Paging } from './common.ts';
+import { IdS, LocalDateS, Paging, Nullable } from './common.ts';
 
 const Kind = Type.Union([Type.Literal('visit'), Type.Literal('instrumental'), Type.Literal('lab')]);
 const CodeSystem = Type.Union([Type.Literal('DM1996'), Type.Literal('LEA2024'), Type.Literal('regional')]);
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 export const ServiceCodeS = Type.Object({
   system: CodeSystem,

@@ -32,3 +32,6 @@ export const Page = <T extends TSchema>(item: T) => Type.Object({ items: Type.Ar
 /** A string enum that keeps its literal type (and shows as `enum` in OpenAPI). */
 export const StringEnum = <const T extends readonly string[]>(values: T, opts: { description?: string; default?: T[number] } = {}) =>
   Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...opts });
+
+/** A schema that also accepts null. */
+export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);

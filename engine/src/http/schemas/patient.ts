@@ -1,9 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ACCESS_TYPES, PRIORITY_CLASSES } from '../../domain/offer/types.ts';
-import { IdS, LocalDateS, StringEnum } from './common.ts';
+import { IdS, LocalDateS, StringEnum, Nullable } from './common.ts';
 
 const Sex = StringEnum(['F', 'M'] as const);
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 export const PatientS = Type.Object({
   id: Type.String(),
