@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { makeEvent } from '../../engine/src/events/envelope.ts';
 import { appointmentEvent, searchEvent, syntheticCf, syntheticNre, syntheticPatient } from '../../simulator/src/booking-events.ts';
 import { validateEvent } from '../../pipelines/src/transforms/validate.ts';
-import { pseudonymise, pseudonymOf, scrub } from '../../pipelines/src/transforms/pseudonymise.ts';
+import { createHmac } from 'node:crypto';
+import { pseudonymise, pseudonymiseOwned, pseudonymOf, scrub } from '../../pipelines/src/transforms/pseudonymise.ts';
+import { HmacSha256 } from '../../pipelines/src/transforms/hmac-sha256.ts';
 import { LAKE_SCHEMA, partitionDate, toArrowTable } from '../../pipelines/src/transforms/to-arrow.ts';
 
 const NOW = new Date('2026-07-14T22:30:00Z'); // 00:30 on 15 July in Rome (CEST)
@@ -50,6 +52,27 @@ describe('pseudonymisation', () => {
     for (const s of [p.cf, p.name, p.phone, p.email, syntheticNre(5)]) expect(text).not.toContain(s);
     expect(e.payload).toMatchObject({ has_prescription: true, appointment_id: 'ap-5' });
     expect(scrub({ lines: [{ nre: 'X', keep: 1 }], nested: { email: 'a@b', ok: true } })).toEqual({ lines: [{ keep: 1 }], nested: { ok: true } });
+  });
+
+  it('gives the same lake row whether the payload is copied or scrubbed in place, and in place leaves no personal value behind', () => {
+    const e = booked(7);
+    const copied = pseudonymise(e, 'booking', 'k1');
+    const owned = pseudonymiseOwned(JSON.parse(JSON.stringify(e)), 'booking', 'k1');
+    expect(JSON.stringify(owned)).toBe(JSON.stringify(copied));
+    const p = syntheticPatient(7);
+    for (const s of [p.cf, p.name, p.phone, p.email, syntheticNre(7)]) expect(Object.values(owned.payload)).not.toContain(s);
+    const nested = pseudonymiseOwned({ ...booked(8), payload: { lines: [{ nre: 'N1', keep: 1 }, [{ email: 'a@b' }]], deep: { prescriber_cf: 'X' } } }, 'booking', 'k1');
+    expect(JSON.stringify(nested.payload)).toBe('{"lines":[{"keep":1},[{}]],"deep":{}}');
+  });
+
+  it('computes HMAC-SHA256 exactly as node:crypto for keys and messages of every block-length class', () => {
+    for (const key of ['', 'k', 'x'.repeat(64), 'y'.repeat(65), 'ключ'.repeat(20)]) {
+      const h = new HmacSha256(key);
+      for (const m of ['', 'RSSMRA80A01F205X', 'x'.repeat(55), 'x'.repeat(56), 'x'.repeat(64), 'é'.repeat(30), 'z'.repeat(300)]) {
+        expect(h.hex(m)).toBe(createHmac('sha256', key).update(m).digest('hex'));
+      }
+    }
+    expect(pseudonymOf(' rssmra80a01f205x ', 'k1')).toBe(createHmac('sha256', 'k1').update('RSSMRA80A01F205X').digest('hex').slice(0, 32));
   });
 
   it('gives the same pseudonym to the same codice fiscale whatever its case, and a different one under another key', () => {

@@ -16,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { validateEvent } from '../transforms/validate.ts';
-import { pseudonymise, type LakeEvent } from '../transforms/pseudonymise.ts';
+import { pseudonymiseOwned, type LakeEvent } from '../transforms/pseudonymise.ts';
 import { partitionDate, toArrowTable } from '../transforms/to-arrow.ts';
 import { DeadLetterFolder, type DeadLetter } from './dead-letter.ts';
 import { fsyncPath, ParquetWriter } from './parquet-writer.ts';
@@ -132,7 +132,7 @@ export class LakeSink {
         duplicates++;
         continue;
       }
-      const ev = pseudonymise(v.event, r.topic, this.opts.pseudonymKey);
+      const ev = pseudonymiseOwned(v.event, r.topic, this.opts.pseudonymKey);
       const date = partitionDate(ev.occurred_at);
       batchIds.set(id, date);
       const key = `${r.topic}/date=${date}`;

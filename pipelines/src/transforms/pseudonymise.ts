@@ -4,7 +4,7 @@
  * - every personal key (codice fiscale, names, contacts, NRE) is removed wherever it appears in the payload;
  *   the NRE becomes `has_prescription` (true/false) so analytics still knows the booking was prescribed.
  */
-import { createHmac } from 'node:crypto';
+import { HmacSha256 } from './hmac-sha256.ts';
 import { PERSONAL_KEYS } from '../../../engine/src/events/schemas.ts';
 import type { EventEnvelope } from '../../../engine/src/events/envelope.ts';
 
@@ -26,17 +26,17 @@ export interface LakeEvent extends EventEnvelope {
   patient: PatientPseudonym | null;
 }
 
-const memo = new Map<string, Map<string, string>>();
+const memo = new Map<string, { hmac: HmacSha256; byCf: Map<string, string> }>();
 
 /** HMAC-SHA256(key, upper-cased CF), 128 bits as hex. Memoised per key (patients recur in the stream). */
 export function pseudonymOf(cf: string, key: string): string {
   let m = memo.get(key);
-  if (!m) memo.set(key, (m = new Map()));
-  let p = m.get(cf);
+  if (!m) memo.set(key, (m = { hmac: new HmacSha256(key), byCf: new Map() }));
+  let p = m.byCf.get(cf);
   if (p === undefined) {
-    p = createHmac('sha256', key).update(cf.trim().toUpperCase()).digest('hex').slice(0, 32);
-    if (m.size >= 200_000) m.clear();
-    m.set(cf, p);
+    p = m.hmac.hex(cf.trim().toUpperCase(), 32);
+    if (m.byCf.size >= 200_000) m.byCf.clear();
+    m.byCf.set(cf, p);
   }
   return p;
 }
@@ -69,6 +69,41 @@ export function scrub(value: unknown): unknown {
     return out;
   }
   return value;
+}
+
+/**
+ * Sets every personal key (and `patient`) to undefined at any depth, in place: JSON.stringify then omits them, and
+ * the objects keep their shape (no delete), so serialising stays on V8's fast path. For values the caller owns.
+ */
+function scrubInPlace(o: Record<string, unknown>): void {
+  for (const k in o) {
+    const v = o[k];
+    if (PERSONAL.has(k) || k === 'patient') {
+      if (v !== undefined) o[k] = undefined;
+    } else if (v !== null && typeof v === 'object') {
+      if (Array.isArray(v)) {
+        for (const x of v) if (x !== null && typeof x === 'object') scrubInPlace(x as Record<string, unknown>);
+      } else scrubInPlace(v as Record<string, unknown>);
+    }
+  }
+}
+
+/**
+ * `pseudonymise` for an event the caller owns and will not use again (the sink's freshly parsed messages): the same
+ * result, but the payload is scrubbed in place instead of copied (personal keys become undefined, which JSON.stringify
+ * and the lake omit). The input is not pure afterwards — never pass an object someone else holds.
+ */
+export function pseudonymiseOwned(ev: EventEnvelope, topic: string, key: string): LakeEvent {
+  const payload = ev.payload as Record<string, unknown>;
+  const patient = patientOf(payload.patient, key);
+  const hasNre = 'prescription_nre' in payload || 'nre' in payload ? (payload.prescription_nre ?? payload.nre ?? null) !== null : undefined;
+  scrubInPlace(payload);
+  if (hasNre !== undefined) payload.has_prescription = hasNre;
+  return {
+    event_id: ev.event_id, type: ev.type, schema_version: ev.schema_version, occurred_at: ev.occurred_at,
+    aggregate_type: ev.aggregate_type, aggregate_id: ev.aggregate_id, ats: ev.ats, provider: ev.provider,
+    payload, topic, patient,
+  };
 }
 
 export function pseudonymise(ev: EventEnvelope, topic: string, key: string): LakeEvent {

@@ -65,24 +65,36 @@ function columnData(type: DataType, values: readonly unknown[]): Data {
   }
   const nullBitmap = nullCount ? bitmap : undefined;
   if (type instanceof Utf8) {
-    let cap = 0;
-    for (let i = 0; i < n; i++) {
-      const v = values[i];
-      if (typeof v === 'string') cap += v.length * 3;
-    }
-    const bytes = Buffer.allocUnsafe(cap);
+    // one native UTF-8 encode of the whole column; offsets from the string lengths when it is all ASCII
+    const joined = values.join(''); // null and undefined join as ''
+    const bytes = Buffer.from(joined, 'utf8');
     const offsets = new Int32Array(n + 1);
     let pos = 0;
-    for (let i = 0; i < n; i++) {
-      const v = values[i];
-      if (typeof v === 'string') pos += bytes.write(v, pos, 'utf8');
-      offsets[i + 1] = pos;
+    if (bytes.length === joined.length) {
+      for (let i = 0; i < n; i++) {
+        const v = values[i];
+        if (typeof v === 'string') pos += v.length;
+        offsets[i + 1] = pos;
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        const v = values[i];
+        if (typeof v === 'string') pos += Buffer.byteLength(v, 'utf8');
+        offsets[i + 1] = pos;
+      }
     }
-    return makeData({ type, length: n, nullCount, nullBitmap, valueOffsets: offsets, data: new Uint8Array(bytes.buffer, bytes.byteOffset, pos) });
+    if (pos !== bytes.length) throw new Error('a Utf8 column holds a value that is not a string');
+    return makeData({ type, length: n, nullCount, nullBitmap, valueOffsets: offsets, data: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length) });
   }
   if (type instanceof Timestamp) {
+    // 64-bit little-endian words written as two 32-bit halves (no BigInt per value)
     const data = new BigInt64Array(n);
-    for (let i = 0; i < n; i++) data[i] = BigInt((values[i] as number | null) ?? 0);
+    const words = new Int32Array(data.buffer);
+    for (let i = 0; i < n; i++) {
+      const v = (values[i] as number | null) ?? 0;
+      words[2 * i] = v % 4294967296 | 0;
+      words[2 * i + 1] = Math.floor(v / 4294967296);
+    }
     return makeData({ type, length: n, nullCount, nullBitmap, data });
   }
   if (type instanceof Int16 || type instanceof Int32) {
