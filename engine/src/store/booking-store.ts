@@ -1,4 +1,6 @@
-import type { Queryable } from './db.ts';
+import type { Queryable, Stmt } from './db.ts';
+import { toPatient, toPrescription, type PatientRow, type PrescriptionLineRow, type PrescriptionRow } from './patient-store.ts';
+import type { Patient, Prescription } from '../http/schemas/patient.ts';
 import type { PriorityClass } from '../domain/offer/types.ts';
 
 export interface CandidateAgenda {
@@ -50,16 +52,86 @@ export interface SlotForBooking {
   resource_id: string | null; ats_id: string; provider_id: string; valid_to: string; offers_service: boolean;
 }
 
+const SLOT_FOR_BOOKING = `s.id::text as id, s.agenda_id, s.start_at, s.end_at, s.capacity, s.booked, s.reserved_class, s.status, s.attrs as slot_attrs,
+  a.attrs as agenda_attrs, a.status as agenda_status, a.access_type, a.clinic_id, a.resource_id, a.ats_id, a.provider_id, a.valid_to`;
+
 export async function slotForBooking(q: Queryable, slotId: string, serviceId: string): Promise<SlotForBooking | null> {
   if (!/^\d{1,18}$/.test(slotId)) return null;
   const r = await q.query<SlotForBooking>(
-    `select s.id::text as id, s.agenda_id, s.start_at, s.end_at, s.capacity, s.booked, s.reserved_class, s.status, s.attrs as slot_attrs,
-            a.attrs as agenda_attrs, a.status as agenda_status, a.access_type, a.clinic_id, a.resource_id, a.ats_id, a.provider_id, a.valid_to,
-            exists (select 1 from agenda_service x where x.agenda_id = a.id and x.service_id = $2) as offers_service
+    `select ${SLOT_FOR_BOOKING}, exists (select 1 from agenda_service x where x.agenda_id = a.id and x.service_id = $2) as offers_service
      from slot s join agenda a on a.id = s.agenda_id where s.id = $1`,
     [slotId, serviceId],
   );
   return r[0] ?? null;
+}
+
+/** The search a booking refers to (its first availability in the guarantee area and deadline). */
+export interface SearchRef { id: string; first_in_area_at: Date | null; deadline: Date | null; patient_id: string; service_id: string }
+
+/** Everything a booking or a search reads, in one round trip. */
+export interface BookingContext {
+  patient: Patient | null;
+  prescription: Prescription | null;
+  /** the slot with its agenda and the services the agenda offers */
+  slot: (Omit<SlotForBooking, 'offers_service'> & { services: string[] }) | null;
+  search: SearchRef | null;
+  /** the patient's appointments still to happen (for duplicate detection) */
+  active: AppointmentRow[];
+}
+
+const asDate = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
+
+/**
+ * Reads the patient, the prescription (with its lines), the slot, the referenced search and the patient's active
+ * appointments in ONE statement. With `lock` the patient row is locked: bookings of one patient run one at a time, so
+ * the duplicate check sees every appointment committed before it.
+ */
+export async function loadBookingContext(
+  q: Queryable, o: { patientId: string; prescriptionId?: string | null; slotId?: string | null; searchId?: string | null; lock?: boolean },
+): Promise<BookingContext> {
+  const slotId = o.slotId && /^\d{1,18}$/.test(o.slotId) ? o.slotId : null;
+  const r = await q.query<{ patient: PatientRow | null; rx: PrescriptionRow | null; lines: PrescriptionLineRow[] | null; slot: Record<string, unknown> | null;
+    search: Record<string, unknown> | null; active: Record<string, unknown>[] | null }>(
+    `select (select row_to_json(p) from patient p where p.id = $1 ${o.lock ? 'for update' : ''}) as patient,
+       (select row_to_json(r) from prescription r where r.id = $2) as rx,
+       (select json_agg(l order by l.line_no) from (select id, line_no, service_id, quantity, booked_quantity, access_type
+          from prescription_line where prescription_id = $2) l) as lines,
+       (select row_to_json(x) from (select ${SLOT_FOR_BOOKING}, array(select service_id from agenda_service sv where sv.agenda_id = a.id) as services
+          from slot s join agenda a on a.id = s.agenda_id where s.id = $3::bigint) x) as slot,
+       (select row_to_json(x) from (select id, first_in_area_at, deadline, patient_id, service_id from availability_search where id = $4) x) as search,
+       ${o.lock ? `(select json_agg(x) from (select ${APPOINTMENT_COLS} from appointment ap join slot s on s.id = ap.slot_id join agenda a on a.id = ap.agenda_id
+          where ap.patient_id = $1 and ap.status in ('held','booked','checked_in') order by s.start_at) x)` : 'null::json'} as active`,
+    [o.patientId, o.prescriptionId ?? null, slotId, o.searchId ?? null],
+  );
+  const row = r[0]!;
+  const slot = row.slot
+    ? { ...(row.slot as unknown as Omit<SlotForBooking, 'offers_service'> & { services: string[] }), start_at: asDate(row.slot.start_at)!, end_at: asDate(row.slot.end_at)! }
+    : null;
+  const search = row.search
+    ? { ...(row.search as unknown as SearchRef), first_in_area_at: asDate(row.search.first_in_area_at), deadline: asDate(row.search.deadline) }
+    : null;
+  const dates = ['hold_expires_at', 'booked_at', 'first_offered_at', 'guarantee_deadline', 'cancelled_at', 'checked_in_at', 'delivered_at', 'created_at', 'slot_start', 'slot_end'];
+  const active = (row.active ?? []).map((a) => ({ ...a, ...Object.fromEntries(dates.map((k) => [k, asDate(a[k])])) }) as unknown as AppointmentRow);
+  return {
+    patient: row.patient ? toPatient(row.patient) : null,
+    prescription: row.rx ? toPrescription(row.rx, row.lines ?? []) : null,
+    slot, search, active,
+  };
+}
+
+/**
+ * Takes one place on a slot and, for a prescribed booking, one unit of the prescription line — one statement.
+ * `slot` false: full or closed (nothing taken); `line` false: the line is used up (the caller rolls back).
+ */
+export async function takePlaceAndLine(q: Queryable, slotId: string, lineId: string | null): Promise<{ slot: boolean; line: boolean }> {
+  const r = await q.query<{ slot: boolean; line: boolean }>(
+    `with t as (update slot set booked = booked + 1 where id = $1 and status = 'open' and booked < capacity returning id),
+          l as (update prescription_line set booked_quantity = booked_quantity + 1
+                where id = $2 and booked_quantity < quantity and exists (select 1 from t) returning id)
+     select exists (select 1 from t) as slot, ($2::text is null or exists (select 1 from l)) as line`,
+    [slotId, lineId],
+  );
+  return r[0]!;
 }
 
 /** Takes one place on a slot; false when it is full or closed. The check constraint backs this up. */
@@ -95,14 +167,30 @@ export async function getAppointment(q: Queryable, id: string, forUpdate = false
   return r[0] ?? null;
 }
 
-export async function insertAppointment(q: Queryable, a: Omit<AppointmentRow, 'slot_start' | 'slot_end' | 'clinic_id' | 'ats_id' | 'provider_id' | 'created_at'>) {
-  await q.query(
-    `insert into appointment (id, slot_id, agenda_id, service_id, patient_ref, patient_id, prescription_line_id, status, priority, access_type, channel, regime,
+type NewAppointment = Omit<AppointmentRow, 'slot_start' | 'slot_end' | 'clinic_id' | 'ats_id' | 'provider_id' | 'created_at'>;
+
+export async function insertAppointment(q: Queryable, a: NewAppointment) {
+  const s = appointmentInsert(a);
+  await q.query(s.sql, s.params);
+}
+
+export function appointmentInsert(a: NewAppointment): Stmt {
+  return {
+    sql: `insert into appointment (id, slot_id, agenda_id, service_id, patient_ref, patient_id, prescription_line_id, status, priority, access_type, channel, regime,
        search_id, hold_expires_at, booked_at, first_offered_at, first_offered_in_area, refused_first, in_garanzia, guarantee_deadline)
      values ($1,$2,$3,$4,$5,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)`,
-    [a.id, a.slot_id, a.agenda_id, a.service_id, a.patient_id, a.prescription_line_id, a.status, a.priority, a.access_type, a.channel, a.regime,
+    params: [a.id, a.slot_id, a.agenda_id, a.service_id, a.patient_id, a.prescription_line_id, a.status, a.priority, a.access_type, a.channel, a.regime,
       a.search_id, a.hold_expires_at, a.booked_at, a.first_offered_at, a.first_offered_in_area, a.refused_first, a.in_garanzia, a.guarantee_deadline],
-  );
+  };
+}
+
+/** Scheduled SMS reminders of an appointment, one statement (null when there are none). */
+export function remindersInsert(appointmentId: string, due: readonly Date[]): Stmt | null {
+  if (!due.length) return null;
+  return {
+    sql: `insert into reminder (appointment_id, due_at, kind) select $1, d, 'sms' from unnest($2::timestamptz[]) as d on conflict do nothing`,
+    params: [appointmentId, due.map((d) => d.toISOString())],
+  };
 }
 
 /** Writes the mutable lifecycle columns of an appointment. */

@@ -34,3 +34,31 @@ export function copyValue(v: unknown): string {
 export function copyLine(row: readonly unknown[]): string {
   return row.map(copyValue).join('\t') + '\n';
 }
+
+/** One parameterised statement, built but not yet run. */
+export interface Stmt {
+  sql: string;
+  params: unknown[];
+}
+
+/**
+ * Several independent writes as ONE statement (data-modifying CTEs, placeholders renumbered): one round trip, and
+ * atomic on its own. The parts must not touch the same rows (they see one snapshot and run in no given order).
+ */
+export function together(stmts: readonly Stmt[]): Stmt {
+  if (stmts.length === 1) return stmts[0]!;
+  const params: unknown[] = [];
+  const parts = stmts.map((s, i) => {
+    const offset = params.length;
+    params.push(...s.params);
+    return `w${i} as (${s.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)})`;
+  });
+  return { sql: `with ${parts.join(',\n')}\nselect 1`, params };
+}
+
+/** Runs the statements as one (nothing when the list is empty). */
+export async function runTogether(q: Queryable, stmts: readonly Stmt[]): Promise<void> {
+  if (!stmts.length) return;
+  const s = together(stmts);
+  await q.query(s.sql, s.params);
+}

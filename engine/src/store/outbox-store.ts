@@ -1,18 +1,31 @@
-import type { Queryable } from './db.ts';
+import { runTogether, type Queryable, type Stmt } from './db.ts';
 import { makeEvent, topicOf, type EventEnvelope, type NewEvent } from '../events/envelope.ts';
 
-/** Writes events to the outbox inside the caller's transaction. */
+const COLS = 10;
+
+/** The outbox insert of some events as one statement (one row each, in order), with their envelopes. */
+export function outboxInsert(events: readonly NewEvent[], now: Date): { stmt: Stmt | null; envelopes: EventEnvelope[] } {
+  const envelopes = events.map((e) => makeEvent(e, now));
+  if (!envelopes.length) return { stmt: null, envelopes };
+  const params: unknown[] = [];
+  const rows = envelopes.map((env, i) => {
+    params.push(env.event_id, topicOf(env.aggregate_type), env.type, env.schema_version, env.occurred_at, env.aggregate_type,
+      env.aggregate_id, env.ats, env.provider, JSON.stringify(env.payload));
+    return `(${Array.from({ length: COLS }, (_, k) => `$${i * COLS + k + 1}`).join(',')})`;
+  });
+  return {
+    stmt: {
+      sql: `insert into outbox (event_id, topic, type, schema_version, occurred_at, aggregate_type, aggregate_id, ats, provider, payload)
+       values ${rows.join(',')}`,
+      params,
+    },
+    envelopes,
+  };
+}
+
+/** Writes events to the outbox inside the caller's transaction (one statement). */
 export async function appendEvents(tx: Queryable, events: readonly NewEvent[], now: Date): Promise<EventEnvelope[]> {
-  const out: EventEnvelope[] = [];
-  for (const e of events) {
-    const env = makeEvent(e, now);
-    await tx.query(
-      `insert into outbox (event_id, topic, type, schema_version, occurred_at, aggregate_type, aggregate_id, ats, provider, payload)
-       values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
-      [env.event_id, topicOf(env.aggregate_type), env.type, env.schema_version, env.occurred_at, env.aggregate_type,
-        env.aggregate_id, env.ats, env.provider, JSON.stringify(env.payload)],
-    );
-    out.push(env);
-  }
-  return out;
+  const { stmt, envelopes } = outboxInsert(events, now);
+  if (stmt) await runTogether(tx, [stmt]);
+  return envelopes;
 }

@@ -1,12 +1,12 @@
 import type { Queryable } from './db.ts';
 import type { Patient, Prescription } from '../http/schemas/patient.ts';
 
-type PatientRow = {
+export type PatientRow = {
   id: string; cf: string; cf_kind: Patient['cfKind']; first_name: string | null; last_name: string | null; birth_date: string | null;
   sex: Patient['sex']; residence_municipality: string | null; residence_ats: string | null; residence_district: string | null;
   phone: string | null; email: string | null; consent: Record<string, boolean>;
 };
-const toPatient = (r: PatientRow): Patient => ({
+export const toPatient = (r: PatientRow): Patient => ({
   id: r.id, codiceFiscale: r.cf, cfKind: r.cf_kind, firstName: r.first_name, lastName: r.last_name, birthDate: r.birth_date, sex: r.sex,
   residenceMunicipality: r.residence_municipality, residenceAts: r.residence_ats, residenceDistrict: r.residence_district,
   phone: r.phone, email: r.email, consent: r.consent ?? {},
@@ -31,7 +31,7 @@ export async function upsertPatient(q: Queryable, p: Patient, insert: boolean): 
       residence_ats=$9, residence_district=$10, phone=$11, email=$12, consent=$13, updated_at=now() where id=$1`, v);
 }
 
-type PrescriptionRow = {
+export type PrescriptionRow = {
   id: string; nre: string; patient_id: string; prescribed_on: string; expires_on: string; priority: Prescription['priority'];
   exemption_code: string | null; diagnosis_code: string | null; diagnostic_question: string | null; status: string; priority_source: string;
 };
@@ -40,15 +40,19 @@ export async function getPrescription(q: Queryable, by: { id?: string; nre?: str
   const r = await q.query<PrescriptionRow>(`select * from prescription where ${by.id ? 'id' : 'nre'} = $1`, [by.id ?? by.nre]);
   const p = r[0];
   if (!p) return null;
-  const lines = await q.query<{ id: string; line_no: number; service_id: string; quantity: number; booked_quantity: number; access_type: 'first' | 'follow_up' }>(
+  const lines = await q.query<PrescriptionLineRow>(
     `select id, line_no, service_id, quantity, booked_quantity, access_type from prescription_line where prescription_id = $1 order by line_no`, [p.id]);
-  return {
-    id: p.id, nre: p.nre, patientId: p.patient_id, prescribedOn: p.prescribed_on, expiresOn: p.expires_on, priority: p.priority,
-    prioritySource: p.priority_source, exemptionCode: p.exemption_code, diagnosisCode: p.diagnosis_code, diagnosticQuestion: p.diagnostic_question,
-    status: p.status,
-    lines: lines.map((l) => ({ id: l.id, lineNo: l.line_no, serviceId: l.service_id, quantity: l.quantity, bookedQuantity: l.booked_quantity, accessType: l.access_type })),
-  };
+  return toPrescription(p, lines);
 }
+
+export type PrescriptionLineRow = { id: string; line_no: number; service_id: string; quantity: number; booked_quantity: number; access_type: 'first' | 'follow_up' };
+
+export const toPrescription = (p: PrescriptionRow, lines: readonly PrescriptionLineRow[]): Prescription => ({
+  id: p.id, nre: p.nre, patientId: p.patient_id, prescribedOn: p.prescribed_on, expiresOn: p.expires_on, priority: p.priority,
+  prioritySource: p.priority_source, exemptionCode: p.exemption_code, diagnosisCode: p.diagnosis_code, diagnosticQuestion: p.diagnostic_question,
+  status: p.status,
+  lines: lines.map((l) => ({ id: l.id, lineNo: l.line_no, serviceId: l.service_id, quantity: l.quantity, bookedQuantity: l.booked_quantity, accessType: l.access_type })),
+});
 
 export async function insertPrescription(q: Queryable, p: Prescription, prescriberCf: string | null): Promise<void> {
   await q.query(

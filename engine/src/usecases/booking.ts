@@ -13,13 +13,15 @@ import type { Patient } from '../http/schemas/patient.ts';
 import type { AppointmentView, BookRequest, SearchRequest, SearchResult } from '../http/schemas/booking.ts';
 import type { Service } from '../http/schemas/catalogue.ts';
 import {
-  activeAppointmentsOfPatient, expiredHolds, freeSlots, getAppointment, insertAppointment, listAppointments,
-  nextQueueNumber, releasePlace, saveAppointment, slotForBooking, takePlace, type AppointmentRow, type CandidateAgenda, type FreeSlot,
+  appointmentInsert, expiredHolds, freeSlots, getAppointment, listAppointments, loadBookingContext, nextQueueNumber, releasePlace, remindersInsert,
+  saveAppointment, slotForBooking, takePlace, takePlaceAndLine, type AppointmentRow, type BookingContext, type CandidateAgenda, type FreeSlot,
 } from '../store/booking-store.ts';
 import { getService } from '../store/catalogue-store.ts';
-import type { Queryable } from '../store/db.ts';
-import { appendEvents } from '../store/outbox-store.ts';
+import { runTogether, type Queryable, type Stmt } from '../store/db.ts';
+import { appendEvents, outboxInsert } from '../store/outbox-store.ts';
 import { getPatient, getPrescription } from '../store/patient-store.ts';
+import type { NewEvent } from '../events/envelope.ts';
+import type { Prescription } from '../http/schemas/patient.ts';
 import { holidaysIn } from './calendar.ts';
 import { inTransaction, type Ctx } from './context.ts';
 import { patientAlerts, patientSnapshot, requirePatientAccess } from './patients.ts';
@@ -36,8 +38,8 @@ interface BookingSubject {
   prescriptionLine: { id: string; quantity: number; bookedQuantity: number; expiresOn: string; prescribedOn: string; nre: string } | null;
 }
 
-async function loadPatient(ctx: Ctx, q: Queryable, id: string): Promise<Patient> {
-  const p = (await getPatient(q, id)) ?? fail('PATIENT_NOT_FOUND', `patient ${id} not found`, '/patientId');
+async function loadPatient(ctx: Ctx, q: Queryable, id: string, preloaded?: Patient | null): Promise<Patient> {
+  const p = (preloaded === undefined ? await getPatient(q, id) : preloaded) ?? fail('PATIENT_NOT_FOUND', `patient ${id} not found`, '/patientId');
   requirePatientAccess(ctx.principal, p);
   return p;
 }
@@ -52,10 +54,10 @@ function bookablePatient(p: Patient) {
 async function resolveSubject(
   ctx: Ctx, q: Queryable, patient: Patient,
   input: { prescriptionLineId?: string | undefined; serviceId?: string | undefined; priority?: PriorityClass | undefined; accessType?: AccessType | undefined; regime: Regime },
+  preloaded?: Prescription | null,
 ): Promise<BookingSubject> {
   if (input.prescriptionLineId) {
-    const rxId = input.prescriptionLineId.replace(/-\d+$/, '');
-    const rx = await getPrescription(q, { id: rxId });
+    const rx = preloaded === undefined ? await getPrescription(q, { id: prescriptionIdOf(input.prescriptionLineId) }) : preloaded;
     const line = rx?.lines.find((l) => l.id === input.prescriptionLineId);
     if (!rx || !line) return fail('PRESCRIPTION_NOT_FOUND', `no prescription line ${input.prescriptionLineId}`, '/prescriptionLineId');
     if (rx.patientId !== patient.id) fail('PRESCRIPTION_NOT_FOR_PATIENT', 'the prescription belongs to another patient', '/prescriptionLineId');
@@ -77,6 +79,9 @@ async function resolveSubject(
   return { service, priority: accessType === 'first' ? (input.priority ?? null) : null, accessType, prescriptionLine: null };
 }
 
+/** Prescription line ids are `<prescription id>-<line number>`. */
+const prescriptionIdOf = (lineId: string) => lineId.replace(/-\d+$/, '');
+
 function candidateOf(s: { id: string; start_at: Date; capacity: number; booked: number; reserved_class: PriorityClass | null },
   eff: EffectiveAttributes, ag: { access_type: string; provider_id: string; ats_id: string }, siteId: string, serviceId: string): CandidateSlot {
   return {
@@ -96,10 +101,12 @@ const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
 /** Availability search: earliest bookable slots honouring every effective attribute, with the guarantee verdict. */
 export async function searchAvailabilityFor(ctx: Ctx, q: Queryable, req: SearchRequest, record: boolean) {
-  const patient = await loadPatient(ctx, q, req.patientId);
+  // patient and prescription in one round trip
+  const read = await loadBookingContext(q, { patientId: req.patientId, prescriptionId: req.prescriptionLineId ? prescriptionIdOf(req.prescriptionLineId) : null });
+  const patient = await loadPatient(ctx, q, req.patientId, read.patient);
   const who = bookablePatient(patient);
   const regime = (req.regime ?? 'SSN') as Regime;
-  const subject = await resolveSubject(ctx, q, patient, { ...req, regime });
+  const subject = await resolveSubject(ctx, q, patient, { ...req, regime }, read.prescription);
   if (!subject.service.active) fail('SERVICE_INACTIVE', `service ${subject.service.id} is withdrawn`, '/serviceId');
   const agendas = await ctx.offer.candidateAgendas(q, subject.service.id, subject.accessType);
   const effective = new Map<string, EffectiveAttributes>();
@@ -181,24 +188,30 @@ export async function searchAvailabilityFor(ctx: Ctx, q: Queryable, req: SearchR
     }),
   };
   if (record) {
-    await q.query(
-      `insert into availability_search (id, patient_id, service_id, priority, access_type, channel, regime, patient_ats, first_available_at,
-         first_available_slot, first_in_area_at, first_in_area_slot, guaranteed, deadline, pathway) values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)`,
-      [searchId, patient.id, subject.service.id, subject.priority, subject.accessType, req.channel, regime, who.ats, out.firstAvailable?.startAt ?? null,
-        out.firstAvailable?.slotId ?? null, out.firstAvailableInArea?.startAt ?? null, out.firstAvailableInArea?.slotId ?? null, verdict.guaranteed,
-        out.deadline, verdict.pathway],
-    );
-    await appendEvents(q, [{
+    // the search row and its event in one statement (atomic on its own)
+    const event = outboxInsert([{
       type: 'availability.searched', aggregateType: 'search', aggregateId: searchId, ats: who.ats,
       payload: { search_id: searchId, service_id: subject.service.id, priority: subject.priority, access_type: subject.accessType, channel: req.channel,
         regime, patient_ats: who.ats, first_available_date: out.firstAvailable?.date ?? null, first_available_in_area_date: out.firstAvailableInArea?.date ?? null,
         guaranteed: verdict.guaranteed, pathway: verdict.pathway, deadline: out.deadline ? localDateOf(new Date(out.deadline)) : null, results: out.options.length },
-    }], ctx.now);
+    }], ctx.now).stmt!;
+    await runTogether(q, [{
+      sql: `insert into availability_search (id, patient_id, service_id, priority, access_type, channel, regime, patient_ats, first_available_at,
+         first_available_slot, first_in_area_at, first_in_area_slot, guaranteed, deadline, pathway) values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)`,
+      params: [searchId, patient.id, subject.service.id, subject.priority, subject.accessType, req.channel, regime, who.ats, out.firstAvailable?.startAt ?? null,
+        out.firstAvailable?.slotId ?? null, out.firstAvailableInArea?.startAt ?? null, out.firstAvailableInArea?.slotId ?? null, verdict.guaranteed,
+        out.deadline, verdict.pathway],
+    }, event]);
   }
   return out;
 }
 
-export const searchAvailabilityUC = (ctx: Ctx, req: SearchRequest) => inTransaction(ctx, (tx) => searchAvailabilityFor(ctx, tx, req, true));
+/**
+ * A search reads, then writes its record and event in one statement: it needs no transaction of its own — unless an
+ * Idempotency-Key must be claimed with it.
+ */
+export const searchAvailabilityUC = (ctx: Ctx, req: SearchRequest) =>
+  ctx.idempotency ? inTransaction(ctx, (tx) => searchAvailabilityFor(ctx, tx, req, true)) : searchAvailabilityFor(ctx, ctx.db, req, true);
 
 const REASON_CODE: Record<ExclusionReason, [string, string]> = {
   service_not_offered: ['SERVICE_NOT_OFFERED', '/slotId'],
@@ -216,8 +229,11 @@ const REASON_CODE: Record<ExclusionReason, [string, string]> = {
 };
 
 /** Checks every effective attribute of the target slot for this booking; refuses with the first reason. */
-async function checkSlot(ctx: Ctx, q: Queryable, slotId: string, subject: BookingSubject, patient: ReturnType<typeof bookablePatient>, channel: Channel, regime: Regime) {
-  const s = (await slotForBooking(q, slotId, subject.service.id)) ?? fail('SLOT_NOT_FOUND', `slot ${slotId} not found`, '/slotId');
+async function checkSlot(ctx: Ctx, q: Queryable, slotId: string, subject: BookingSubject, patient: ReturnType<typeof bookablePatient>, channel: Channel, regime: Regime,
+  preloaded?: BookingContext['slot']) {
+  const found = preloaded === undefined ? await slotForBooking(q, slotId, subject.service.id)
+    : preloaded && { ...preloaded, offers_service: preloaded.services.includes(subject.service.id) };
+  const s = found ?? fail('SLOT_NOT_FOUND', `slot ${slotId} not found`, '/slotId');
   if (s.status !== 'open' || s.agenda_status !== 'active') fail('SLOT_NOT_BOOKABLE', `slot ${slotId} is closed`, '/slotId');
   const eff = await ctx.offer.effective(q, { id: s.agenda_id, attrs: s.agenda_attrs, clinic_id: s.clinic_id, resource_id: s.resource_id }, s.slot_attrs);
   const cand = candidateOf(s, eff, s, await siteOf(ctx, q, s.clinic_id), s.offers_service ? subject.service.id : '__none__');
@@ -243,10 +259,11 @@ async function cutoffFor(ctx: Ctx, q: Queryable, slotStart: Date, clinicId: stri
 }
 
 /** The event payload analytics needs (DESIGN.md Events); the sink pseudonymises the patient block. */
-async function appointmentPayload(ctx: Ctx, q: Queryable, a: AppointmentRow, extra: Record<string, unknown> = {}) {
-  const patient = (await getPatient(q, a.patient_id))!;
+async function appointmentPayload(ctx: Ctx, q: Queryable, a: AppointmentRow, extra: Record<string, unknown> = {}, known?: { patient: Patient; nre: string | null }) {
+  const patient = known?.patient ?? (await getPatient(q, a.patient_id))!;
   const service = (await ctx.offer.service(q, a.service_id))!;
-  const nre = a.prescription_line_id ? (await q.query<{ nre: string }>(`select p.nre from prescription_line l join prescription p on p.id = l.prescription_id where l.id = $1`, [a.prescription_line_id]))[0]?.nre ?? null : null;
+  const nre = known ? known.nre : a.prescription_line_id
+    ? (await q.query<{ nre: string }>(`select p.nre from prescription_line l join prescription p on p.id = l.prescription_id where l.id = $1`, [a.prescription_line_id]))[0]?.nre ?? null : null;
   return {
     appointment_id: a.id, status: a.status, service_id: a.service_id, service_kind: service.kind, branch_code: service.branchCode, priority: a.priority,
     access_type: a.access_type, regime: a.regime, channel: a.channel, slot_id: a.slot_id, slot_start: iso(a.slot_start), agenda_id: a.agenda_id,
@@ -258,19 +275,31 @@ async function appointmentPayload(ctx: Ctx, q: Queryable, a: AppointmentRow, ext
   };
 }
 
-async function emit(ctx: Ctx, q: Queryable, type: string, a: AppointmentRow, extra: Record<string, unknown> = {}) {
+/** The event of an appointment change (delivery outcomes go to the delivery family). */
+async function appointmentEvent(ctx: Ctx, q: Queryable, type: string, a: AppointmentRow, extra: Record<string, unknown> = {}, known?: { patient: Patient; nre: string | null }): Promise<NewEvent> {
   const family = type.startsWith('appointment.checked_in') || type.startsWith('appointment.delivered') || type.startsWith('appointment.not_delivered') ? 'delivery' : 'appointment';
-  await appendEvents(q, [{ type, aggregateType: family, aggregateId: a.id, ats: a.ats_id, provider: a.provider_id, payload: await appointmentPayload(ctx, q, a, extra) }], ctx.now);
+  return { type, aggregateType: family, aggregateId: a.id, ats: a.ats_id, provider: a.provider_id, payload: await appointmentPayload(ctx, q, a, extra, known) };
 }
 
+async function emit(ctx: Ctx, q: Queryable, type: string, a: AppointmentRow, extra: Record<string, unknown> = {}) {
+  await appendEvents(q, [await appointmentEvent(ctx, q, type, a, extra)], ctx.now);
+}
+
+/** The reminders of an appointment (none once past): the rows and their event, to be written by the caller. */
+function reminderPlan(ctx: Ctx, a: AppointmentRow, eff: EffectiveAttributes, holidays: ReadonlyMap<string, string>): { stmt: Stmt | null; events: NewEvent[] } {
+  const times = reminderInstants(new Date(a.slot_start), eff.reminderDaysBefore, eff.cancellationCutoffWorkingDays, holidays, ctx.now);
+  return {
+    stmt: remindersInsert(a.id, times),
+    events: times.length ? [{ type: 'appointment.reminders_scheduled', aggregateType: 'appointment', aggregateId: a.id, ats: a.ats_id, provider: a.provider_id,
+      payload: { appointment_id: a.id, slot_start: iso(a.slot_start), due: times.map((t) => t.toISOString()) } }] : [],
+  };
+}
+
+/** Re-plans the reminders of an existing appointment (confirmed or moved): the scheduled ones are cancelled first. */
 async function scheduleReminders(ctx: Ctx, q: Queryable, a: AppointmentRow, eff: EffectiveAttributes, holidays: ReadonlyMap<string, string>) {
   await q.query(`update reminder set status = 'cancelled' where appointment_id = $1 and status = 'scheduled'`, [a.id]);
-  const times = reminderInstants(new Date(a.slot_start), eff.reminderDaysBefore, eff.cancellationCutoffWorkingDays, holidays, ctx.now);
-  for (const t of times)
-    await q.query(`insert into reminder (appointment_id, due_at, kind) values ($1,$2,'sms') on conflict do nothing`, [a.id, t.toISOString()]);
-  if (times.length)
-    await appendEvents(q, [{ type: 'appointment.reminders_scheduled', aggregateType: 'appointment', aggregateId: a.id, ats: a.ats_id, provider: a.provider_id,
-      payload: { appointment_id: a.id, slot_start: iso(a.slot_start), due: times.map((t) => t.toISOString()) } }], ctx.now);
+  const plan = reminderPlan(ctx, a, eff, holidays);
+  await runTogether(q, [...(plan.stmt ? [plan.stmt] : []), ...(plan.events.length ? [outboxInsert(plan.events, ctx.now).stmt!] : [])]);
 }
 
 function duplicatePolicy(): DuplicatePolicy {
@@ -283,20 +312,26 @@ const asItem = (a: AppointmentRow, lineQty: number | null): BookedItem => ({
   providerId: a.provider_id, bookedAt: new Date(a.booked_at ?? a.created_at),
 });
 
-/** Places a new appointment (held or booked) on a slot after every check; shared by hold and direct booking. */
-async function place(ctx: Ctx, q: Queryable, input: BookRequest, status: 'held' | 'booked'): Promise<AppointmentRow> {
-  const patient = await loadPatient(ctx, q, input.patientId);
+/**
+ * Places a new appointment (held or booked) on a slot after every check; shared by hold and direct booking.
+ * Round trips: one read of everything (the patient row locked), one conditional take of the place and the
+ * prescription line, one write of the appointment, its reminders and its events.
+ */
+async function place(ctx: Ctx, q: Queryable, input: BookRequest, status: 'held' | 'booked'): Promise<{ row: AppointmentRow; eff: EffectiveAttributes }> {
+  const read = await loadBookingContext(q, {
+    patientId: input.patientId, prescriptionId: input.prescriptionLineId ? prescriptionIdOf(input.prescriptionLineId) : null,
+    slotId: input.slotId, searchId: input.searchId ?? null, lock: true,
+  });
+  const patient = await loadPatient(ctx, q, input.patientId, read.patient);
   const who = bookablePatient(patient);
   const regime = (input.regime ?? 'SSN') as Regime;
-  const subject = await resolveSubject(ctx, q, patient, { ...input, regime });
-  const { slot, eff } = await checkSlot(ctx, q, input.slotId, subject, who, input.channel as Channel, regime);
+  const subject = await resolveSubject(ctx, q, patient, { ...input, regime }, read.prescription);
+  const { slot, eff } = await checkSlot(ctx, q, input.slotId, subject, who, input.channel as Channel, regime, read.slot);
 
   // first availability: from the search the patient was offered, else searched now
   let search: { first_in_area_at: Date | null; deadline: Date | null; id: string | null };
   if (input.searchId) {
-    const r = await q.query<{ id: string; first_in_area_at: Date | null; deadline: Date | null; patient_id: string; service_id: string }>(
-      `select id, first_in_area_at, deadline, patient_id, service_id from availability_search where id = $1`, [input.searchId]);
-    const row = r[0];
+    const row = read.search;
     if (!row || row.patient_id !== patient.id || row.service_id !== subject.service.id) return fail('SEARCH_NOT_FOUND', 'no such search for this patient and service', '/searchId');
     search = row;
   } else {
@@ -310,11 +345,6 @@ async function place(ctx: Ctx, q: Queryable, input: BookRequest, status: 'held' 
   const deadline = search.deadline ? new Date(search.deadline) : null;
   const guarantee = keepsGuarantee({ refusedFirst, chosenDate: slotStart, deadline, firstAvailable: firstInArea });
 
-  if (!(await takePlace(q, slot.id))) fail('SLOT_TAKEN', `slot ${slot.id} was just taken`, '/slotId');
-  if (subject.prescriptionLine) {
-    const r = await q.query(`update prescription_line set booked_quantity = booked_quantity + 1 where id = $1 and booked_quantity < quantity returning id`, [subject.prescriptionLine.id]);
-    if (!r.length) fail('PRESCRIPTION_USED', 'every service of this prescription line is already booked', '/prescriptionLineId');
-  }
   const id = `appt-${uuidv7()}`;
   const row: AppointmentRow = {
     id, slot_id: slot.id, agenda_id: slot.agenda_id, service_id: subject.service.id, patient_id: patient.id,
@@ -325,32 +355,36 @@ async function place(ctx: Ctx, q: Queryable, input: BookRequest, status: 'held' 
     outcome_reason: null, penalty: false, checked_in_at: null, delivered_at: null, queue_number: null, created_at: ctx.now, slot_start: slotStart,
     slot_end: new Date(slot.end_at), clinic_id: slot.clinic_id, ats_id: slot.ats_id, provider_id: slot.provider_id,
   };
-  await insertAppointment(q, row);
 
-  // duplicates anywhere in the region, under the configured policy
-  const active = (await activeAppointmentsOfPatient(q, patient.id)).filter((a) => a.id !== id);
+  // duplicates anywhere in the region, under the configured policy (the patient row is locked: none can appear meanwhile)
   const window = subject.prescriptionLine ? { from: subject.prescriptionLine.prescribedOn, to: addDays(subject.prescriptionLine.expiresOn, 0) } : null;
   const qty = subject.prescriptionLine?.quantity ?? null;
   const policy = duplicatePolicy();
-  const dup = resolveDuplicates(active.map((a) => asItem(a, qty)), asItem(row, qty), policy, qty === 1 ? window : null);
+  const dup = resolveDuplicates(read.active.map((a) => asItem(a, qty)), asItem(row, qty), policy, qty === 1 ? window : null);
   if (dup.cancel.some((c) => c.appointmentId === id))
     fail('DUPLICATE_BOOKING', `the patient already holds ${dup.duplicates.length} appointment(s) for this prescription or service`, '/patientId',
       { duplicates: dup.duplicates, policy });
-  for (const c of dup.cancel) await cancelRow(ctx, q, (await getAppointment(q, c.appointmentId, true))!, 'duplicate', 'internal');
-  for (const e of dup.events)
-    await appendEvents(q, [{ type: 'appointment.duplicate_detected', aggregateType: 'appointment', aggregateId: e.appointmentId, ats: row.ats_id, provider: row.provider_id,
-      payload: { appointment_id: e.appointmentId, duplicate_of: e.duplicateOf, rule: e.rule, policy: e.policy } }], ctx.now);
 
-  await emit(ctx, q, status === 'held' ? 'appointment.held' : 'appointment.booked', row);
-  if (status === 'booked') {
-    const { holidays } = await cutoffFor(ctx, q, slotStart, slot.clinic_id, eff);
-    await scheduleReminders(ctx, q, row, eff, holidays);
-  }
-  return row;
+  const taken = await takePlaceAndLine(q, slot.id, subject.prescriptionLine?.id ?? null);
+  if (!taken.slot) fail('SLOT_TAKEN', `slot ${slot.id} was just taken`, '/slotId');
+  if (!taken.line) fail('PRESCRIPTION_USED', 'every service of this prescription line is already booked', '/prescriptionLineId');
+
+  const reminders = status === 'booked'
+    ? reminderPlan(ctx, row, eff, (await cutoffFor(ctx, q, slotStart, slot.clinic_id, eff)).holidays) : { stmt: null, events: [] };
+  const events: NewEvent[] = [
+    ...dup.events.map((e) => ({ type: 'appointment.duplicate_detected', aggregateType: 'appointment', aggregateId: e.appointmentId, ats: row.ats_id, provider: row.provider_id,
+      payload: { appointment_id: e.appointmentId, duplicate_of: e.duplicateOf, rule: e.rule, policy: e.policy } })),
+    await appointmentEvent(ctx, q, status === 'held' ? 'appointment.held' : 'appointment.booked', row, {}, { patient, nre: subject.prescriptionLine?.nre ?? null }),
+    ...reminders.events,
+  ];
+  await runTogether(q, [appointmentInsert(row), ...(reminders.stmt ? [reminders.stmt] : []), outboxInsert(events, ctx.now).stmt!]);
+  // the policy may cancel the patient's other appointment (rare): through the ordinary cancellation
+  for (const c of dup.cancel) await cancelRow(ctx, q, (await getAppointment(q, c.appointmentId, true))!, 'duplicate', 'internal');
+  return { row, eff };
 }
 
-async function view(ctx: Ctx, q: Queryable, a: AppointmentRow): Promise<AppointmentView> {
-  const eff = await effOfAppointment(ctx, q, a);
+async function view(ctx: Ctx, q: Queryable, a: AppointmentRow, known?: EffectiveAttributes): Promise<AppointmentView> {
+  const eff = known ?? (await effOfAppointment(ctx, q, a));
   const { cutoff } = await cutoffFor(ctx, q, new Date(a.slot_start), a.clinic_id, eff);
   return {
     id: a.id, status: a.status, patientId: a.patient_id, serviceId: a.service_id, prescriptionLineId: a.prescription_line_id, slotId: a.slot_id,
@@ -366,8 +400,14 @@ async function effOfAppointment(ctx: Ctx, q: Queryable, a: AppointmentRow) {
   return ctx.offer.effective(q, (await ctx.offer.agenda(q, a.agenda_id))!);
 }
 
-export const holdUC = (ctx: Ctx, input: BookRequest) => inTransaction(ctx, async (tx) => view(ctx, tx, await place(ctx, tx, input, 'held')));
-export const bookUC = (ctx: Ctx, input: BookRequest) => inTransaction(ctx, async (tx) => view(ctx, tx, await place(ctx, tx, input, 'booked')));
+export const holdUC = (ctx: Ctx, input: BookRequest) => inTransaction(ctx, async (tx) => {
+  const { row, eff } = await place(ctx, tx, input, 'held');
+  return view(ctx, tx, row, eff);
+});
+export const bookUC = (ctx: Ctx, input: BookRequest) => inTransaction(ctx, async (tx) => {
+  const { row, eff } = await place(ctx, tx, input, 'booked');
+  return view(ctx, tx, row, eff);
+});
 
 // ---------------------------------------------------------------------------------------------------------------
 // lifecycle through the pure state machine
