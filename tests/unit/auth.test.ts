@@ -21,6 +21,18 @@ describe('bearer tokens and scopes', () => {
     expect(() => principalFromClaims({ sub: 'p', role: 'superuser' })).toThrow(/role/);
   });
 
+  it('answers a token it has verified from memory until the token expires, then rejects it', async () => {
+    let clock = new Date();
+    const v = makeVerifier({ secret: SECRET, now: () => clock });
+    const t = await mintToken(SECRET, { sub: 'op', role: 'cup-operator' }, 60);
+    expect(await v.verify(t)).toEqual({ sub: 'op', role: 'cup-operator' });
+    expect(await v.verify(t)).toEqual({ sub: 'op', role: 'cup-operator' });
+    // a tampered copy of a remembered token is another key: it is verified, and refused
+    await expect(v.verify(t.slice(0, -4) + (t.endsWith('AAAA') ? 'BBBB' : 'AAAA'))).rejects.toMatchObject({ problem: { code: 'TOKEN_INVALID' } });
+    clock = new Date(clock.getTime() + 61_000);
+    await expect(v.verify(t)).rejects.toMatchObject({ problem: { code: 'TOKEN_INVALID' } });
+  });
+
   it('lets region-wide roles see everything and scoped roles only their own ATS, provider or clinic', () => {
     const t = { ats: 'ats-1', provider: 'p-1', clinic: 'c-1' };
     expect(inScope({ sub: 'a', role: 'region-admin' }, t)).toBe(true);

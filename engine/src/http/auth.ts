@@ -38,21 +38,34 @@ export interface Verifier {
 const ISSUER = 'cupola';
 const AUDIENCE = 'cupola-engine';
 
-export function makeVerifier(opts: { secret: string; jwksUrl?: string | undefined }): Verifier {
+/** Verified tokens kept until they expire (a channel sends the same token with every request). */
+const VERIFIED_CACHE_MAX = 10_000;
+
+export function makeVerifier(opts: { secret: string; jwksUrl?: string | undefined; now?: () => Date }): Verifier {
   const secret = new TextEncoder().encode(opts.secret);
   const jwks: JWTVerifyGetKey | undefined = opts.jwksUrl ? createRemoteJWKSet(new URL(opts.jwksUrl)) : undefined;
+  const now = opts.now ?? (() => new Date());
+  const verified = new Map<string, { principal: Principal; expMs: number }>();
   return {
     async verify(token) {
+      const hit = verified.get(token);
+      if (hit && hit.expMs > now().getTime()) return hit.principal;
+      if (hit) verified.delete(token);
       let payload: Record<string, unknown>;
       try {
         const r = jwks
-          ? await jwtVerify(token, jwks, { audience: AUDIENCE })
-          : await jwtVerify(token, secret, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
+          ? await jwtVerify(token, jwks, { audience: AUDIENCE, currentDate: now() })
+          : await jwtVerify(token, secret, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'], currentDate: now() });
         payload = r.payload as Record<string, unknown>;
       } catch (e) {
         return fail('TOKEN_INVALID', `bearer token rejected: ${(e as Error).message}`);
       }
-      return principalFromClaims(payload);
+      const principal = principalFromClaims(payload);
+      if (typeof payload.exp === 'number') {
+        if (verified.size >= VERIFIED_CACHE_MAX) verified.delete(verified.keys().next().value!);
+        verified.set(token, { principal, expMs: payload.exp * 1000 });
+      }
+      return principal;
     },
   };
 }
