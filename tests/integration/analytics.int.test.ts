@@ -2,12 +2,11 @@
  * Analytics end to end on simulated data: `cupola simulate` (demo scale, 5 weeks) → lake → `dbt build` (all data
  * tests and contracts) and `dbt source freshness` → the Observable Framework build (offline) → every page in headless
  * Chromium (Debian package, playwright-core), with charts rendered from data, no console errors, screenshots under
- * test-results/dashboards/, and the live tile following the SSE stream.
+ * test-results/dashboards/, and the live tile following a booking made through the engine's HTTP API (the engine as
+ * `cupola up` runs it: embedded PGlite, in-process relay and sink, live state over SSE).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +16,13 @@ import { chromium, type Browser } from 'playwright-core';
 import { simulateToLake, type SimulateLakeResult } from '../../simulator/src/demand-lake.ts';
 import { addDays, utcToLocal } from '../../engine/src/domain/time/rome-time.ts';
 import { startDashboardsServer, type DashboardsServer } from '../../engine/src/cli/dashboards-server.ts';
+import { loadConfig } from '../../engine/src/config.ts';
+import { mintToken } from '../../engine/src/http/auth.ts';
+import { startServer } from '../../engine/src/server.ts';
+import { loadStreamConfig } from '../../pipelines/src/config.ts';
+import { startPlatformStream } from '../../pipelines/src/stream.ts';
+import { openTestDb, TEST_SECRET } from './harness.ts';
+import { buildTree, post, prescribe, registerPatient, seedRegionRoot } from './fixtures.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DIST = join(ROOT, 'dashboards/dist');
@@ -42,6 +48,49 @@ async function sql(q: string): Promise<Record<string, unknown>[]> {
     c.closeSync();
     db.closeSync();
   }
+}
+
+/**
+ * The engine as `cupola up` runs it — HTTP server on a migrated embedded PGlite store, the in-process relay and sink
+ * and the live-state server (startPlatformStream) — with one clinic offering a cardiology visit on weekday mornings,
+ * and a patient holding two first-access prescription lines (class D and class B). Nothing is booked yet.
+ */
+async function startLiveEngine() {
+  const streamDir = mkdtempSync(join(tmpdir(), 'cupola-live-'));
+  const db = await openTestDb('pglite');
+  const { app, url } = await startServer(db, loadConfig({ PORT: '0', HOST: '127.0.0.1', CUPOLA_DATA_DIR: streamDir, CUPOLA_JWT_SECRET: TEST_SECRET }));
+  const stream = await startPlatformStream(db, loadStreamConfig({ CUPOLA_DATA_DIR: streamDir, CUPOLA_LIVE_PORT: '0', CUPOLA_PSEUDONYM_KEY: 'analytics-test-key' }));
+  const bearer = async (role: 'region-admin' | 'cup-operator') => ({ authorization: `Bearer ${await mintToken(TEST_SECRET, { sub: `test-${role}`, role })}` });
+  const admin = await bearer('region-admin');
+  const op = await bearer('cup-operator');
+  const now = new Date();
+  const day = (plus: number) => new Date(now.getTime() + plus * 86_400_000).toISOString().slice(0, 10);
+  await seedRegionRoot(db);
+  const ids = await buildTree(app, admin);
+  await app.inject({ method: 'PATCH', url: `/org-units/${ids.site}`, headers: admin, payload: { attrs: { channels: ['desk', 'web'] } } });
+  const templates = [1, 2, 3, 4, 5].map((weekday) => ({ weekday, start: '08:00', end: '12:00', slotMinutes: 30, capacity: 1 }));
+  const a = await post(app, '/agendas', admin, { id: 'ag-live', clinicId: ids.clinic, name: 'live', accessType: 'first', validFrom: day(-1), validTo: day(90), services: [ids.cardio], templates, attrs: {} });
+  if (a.statusCode !== 201) throw new Error(a.body);
+  const g = await post(app, '/agendas/ag-live/slots/generate', admin, { from: day(1), to: day(40) });
+  if (g.statusCode !== 200) throw new Error(g.body);
+  const patient = await registerPatient(app, op, 7, ids.ats);
+  const lineD = await prescribe(app, op, patient, 4242, ids.cardio, 'D', day(0));
+  const lineB = await prescribe(app, op, patient, 4243, ids.cardio, 'B', day(0));
+  /** A POST to the engine over HTTP (not app.inject), as a booking channel would make it. */
+  const api = async (path: string, body: unknown) => {
+    const r = await fetch(`${url}${path}`, { method: 'POST', headers: { ...op, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+  };
+  const outboxCount = async () => (await db.query<{ n: number }>('select count(*)::int as n from outbox'))[0]!.n;
+  return {
+    url, liveUrl: stream.liveUrl, patient, lineD, lineB, api, outboxCount,
+    async stop() {
+      await app.close();
+      await stream.stop();
+      await db.close();
+      rmSync(streamDir, { recursive: true, force: true });
+    },
+  };
 }
 
 beforeAll(async () => {
@@ -117,34 +166,15 @@ describe('dbt on a simulated history', () => {
 
 describe('dashboards', () => {
   let site: DashboardsServer;
-  let live: { server: Server; url: string; clients: Set<ServerResponse>; send(bookings: number): void };
+  let engine: Awaited<ReturnType<typeof startLiveEngine>>;
   let browser: Browser;
 
   beforeAll(async () => {
     rmSync(join(ROOT, 'dashboards/src/.observablehq/cache'), { recursive: true, force: true }); // loader outputs are cached
     const b = run('npx', ['observable', 'build'], { CUPOLA_DATA_DIR: dataDir }, join(ROOT, 'dashboards'));
     if (b.status !== 0) throw new Error(`observable build failed:\n${b.out}`);
-    const clients = new Set<ServerResponse>();
-    const snapshot = (bookings: number) => JSON.stringify({
-      at: new Date().toISOString(), next_available: [], last_hour: { bookings, cancellations: 1 },
-      today: { date: utcToLocal(new Date()).date, first_access_bookings: bookings, within_class_maximum: bookings, share: 1, by_class: {} },
-      stream: { events_total: bookings, lake_events_total: bookings, dead_letters: 0, last_occurred_at: null, lag_ms: 5, backlog: 0 },
-    });
-    const server = createServer((req, res) => {
-      if (req.url === '/live/stream') {
-        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
-        res.write(`event: snapshot\ndata: ${snapshot(3)}\n\n`);
-        clients.add(res);
-        req.on('close', () => clients.delete(res));
-      } else {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(snapshot(3));
-      }
-    });
-    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', () => ok()));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    live = { server, url, clients, send: (n) => { for (const c of clients) c.write(`event: snapshot\ndata: ${snapshot(n)}\n\n`); } };
-    site = await startDashboardsServer({ dir: DIST, liveUrl: url });
+    engine = await startLiveEngine();
+    site = await startDashboardsServer({ dir: DIST, liveUrl: engine.liveUrl });
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--disable-component-update', '--disable-sync', '--no-first-run'],
@@ -155,9 +185,7 @@ describe('dashboards', () => {
   afterAll(async () => {
     await browser?.close();
     await site?.close();
-    for (const c of live?.clients ?? []) c.end();
-    live?.server.closeAllConnections();
-    await new Promise<void>((ok) => (live ? live.server.close(() => ok()) : ok()));
+    await engine?.stop();
   });
 
   const files = (dir: string): string[] => readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : [join(dir, f)]));
@@ -213,14 +241,38 @@ describe('dashboards', () => {
     }, 60_000);
   }
 
-  it('the live tile shows the bookings of the SSE stream and follows its updates', async () => {
+  it('the live tile counts a booking made through the engine API exactly once, and nothing for a rejected one', async () => {
     const ctx = await browser.newContext();
     const p = await ctx.newPage();
     await p.goto(`${site.url}/prossima-disponibilita`);
-    await p.waitForSelector('[data-live-tile][data-bookings="3"]', { timeout: 10_000 });
-    live.send(42);
-    await p.waitForSelector('[data-live-tile][data-bookings="42"]', { timeout: 10_000 });
-    expect(await p.textContent('[data-live-tile] .value')).toContain('42');
+    await p.waitForSelector('[data-live-tile][data-status="collegato"]', { timeout: 15_000 });
+    const tile = async () => ({
+      bookings: await p.getAttribute('[data-live-tile]', 'data-bookings'),
+      nextAvailable: await p.getAttribute('[data-live-next]', 'data-next-available'),
+    });
+    expect(await tile()).toEqual({ bookings: '0', nextAvailable: '0' });
+
+    const search = await engine.api('/availability/search', { patientId: engine.patient, prescriptionLineId: engine.lineD, channel: 'desk' });
+    expect(search.status, JSON.stringify(search.body)).toBe(200);
+    const options = search.body.options as { slotId: string }[];
+    const booked = await engine.api('/appointments', { patientId: engine.patient, prescriptionLineId: engine.lineD, slotId: options[0]!.slotId, channel: 'desk', searchId: search.body.searchId });
+    expect(booked.status, JSON.stringify(booked.body)).toBe(201);
+    await p.waitForSelector('[data-live-tile][data-bookings="1"]', { timeout: 15_000 });
+    expect(await p.textContent('[data-live-tile] .value')).toContain('1 prenotazioni');
+
+    // rejected: a slot id that does not exist — no event, so the tile must not move even after later snapshots arrive
+    const outbox = await engine.outboxCount();
+    const rejected = await engine.api('/appointments', { patientId: engine.patient, prescriptionLineId: engine.lineB, slotId: '999999999999', channel: 'desk' });
+    expect(rejected.status).toBe(404);
+    expect(rejected.body).toMatchObject({ code: 'SLOT_NOT_FOUND', path: '/slotId' });
+    expect(await engine.outboxCount()).toBe(outbox);
+    // a later event (a class B search) reaches the page: the tile has seen a newer snapshot and still counts one booking
+    const later = await engine.api('/availability/search', { patientId: engine.patient, prescriptionLineId: engine.lineB, channel: 'desk' });
+    expect(later.status, JSON.stringify(later.body)).toBe(200);
+    await p.waitForSelector('[data-live-next][data-next-available="2"]', { timeout: 15_000 });
+    expect(await tile()).toEqual({ bookings: '1', nextAvailable: '2' });
+    const snapshot = (await (await fetch(`${engine.liveUrl}/live`)).json()) as { last_hour: { bookings: number } };
+    expect(snapshot.last_hour.bookings).toBe(1);
     await p.screenshot({ path: join(SHOTS, 'live-tile.png') });
     await ctx.close();
   }, 60_000);
