@@ -17,6 +17,7 @@ scripts/dbt.sh build --quiet
 if ! compgen -G "$CUPOLA_DATA_DIR/models/demand/*" >/dev/null; then
   node bin/cupola.js forecast train --drop-short
   node bin/cupola.js forecast predict
+  scripts/dbt.sh build --quiet --select mart_demand_forecast # the forecast band of the volume-targets page
 fi
 rm -rf dashboards/src/.observablehq/cache
 (cd dashboards && npx observable build)

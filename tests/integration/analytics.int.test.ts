@@ -21,6 +21,8 @@ import { mintToken } from '../../engine/src/http/auth.ts';
 import { startServer } from '../../engine/src/server.ts';
 import { loadStreamConfig } from '../../pipelines/src/config.ts';
 import { startPlatformStream } from '../../pipelines/src/stream.ts';
+import { writeParquet } from '../../forecasting/src/jobs/io.ts';
+import { DEMAND_FORECAST_COLUMNS } from '../../forecasting/src/jobs/forecast-runner.ts';
 import { openTestDb, TEST_SECRET } from './harness.ts';
 import { buildTree, post, prescribe, registerPatient, seedRegionRoot } from './fixtures.ts';
 
@@ -93,6 +95,23 @@ async function startLiveEngine() {
   };
 }
 
+/**
+ * A demand forecast file as `cupola forecast predict` writes it (same columns, same lake folder), for every series of
+ * ml_demand_weekly: 12 weeks from the week after the last complete one, P50 = the series' mean weekly demand times
+ * `factor`, P10 = 0.8 × P50, P90 = 1.25 × P50. (Training the real model needs 48 weeks of history; this suite has 5.)
+ */
+async function writeDemandForecast(modelId: string, generatedAt: string, factor: number): Promise<number> {
+  const series = await sql(`select service_id, ats_id, priority, avg(demand)::double as mean,
+      ((select max(week_start) from ml_demand_weekly) + 7)::varchar as origin from ml_demand_weekly group by service_id, ats_id, priority`);
+  const week = (origin: string, h: number) => new Date(Date.parse(`${origin}T00:00:00Z`) + 7 * h * 86_400_000).toISOString().slice(0, 10);
+  const rows = series.flatMap((r) => Array.from({ length: 12 }, (_, h) => {
+    const p50 = (r.mean as number) * factor;
+    return { model_id: modelId, generated_at: generatedAt, backend: 'cpu', origin_week: r.origin, week_start: week(r.origin as string, h), horizon: h + 1,
+      service_id: r.service_id, ats_id: r.ats_id, priority: r.priority, service_kind: 'visit', p10: 0.8 * p50, p50, p90: 1.25 * p50 };
+  }));
+  return writeParquet(join(dataDir, 'lake/forecasts/demand', `date=${generatedAt.slice(0, 10)}`, `${modelId}.parquet`), DEMAND_FORECAST_COLUMNS, rows);
+}
+
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'cupola-analytics-'));
   const today = utcToLocal(new Date()).date;
@@ -150,6 +169,14 @@ describe('dbt on a simulated history', () => {
     expect(rows).toEqual([]);
   });
 
+  it('without a forecast the forecast mart is empty and its data loader says there is none', async () => {
+    const [row] = await sql('select count(*)::integer as n from mart_demand_forecast');
+    expect(row!.n).toBe(0);
+    const r = run(process.execPath, ['src/data/volume_forecast.json.js'], { CUPOLA_DATA_DIR: dataDir }, join(ROOT, 'dashboards'));
+    expect(r.status, r.out).toBe(0);
+    expect(JSON.parse(r.out)).toEqual({ forecast: null, weeks: [] });
+  });
+
   it('an incremental build after one more day adds its bookings and updates the outcomes of earlier ones', async () => {
     const [before] = await sql(`select count(*)::integer as n, count(*) filter (where is_delivered)::integer as delivered from fct_bookings`);
     const start = addDays(utcToLocal(new Date()).date, -DAYS + 1);
@@ -170,6 +197,12 @@ describe('dashboards', () => {
   let browser: Browser;
 
   beforeAll(async () => {
+    // two forecast runs in the lake: the page must draw the newer one
+    const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
+    expect(await writeDemandForecast('test-older', hourAgo, 10)).toBeGreaterThan(0);
+    expect(await writeDemandForecast('test-latest', new Date().toISOString(), 1)).toBeGreaterThan(0);
+    const f = run('scripts/dbt.sh', ['build', '--select', 'mart_demand_forecast'], { CUPOLA_DATA_DIR: dataDir });
+    if (f.status !== 0) throw new Error(`dbt build of the forecast mart failed:\n${f.out}`);
     rmSync(join(ROOT, 'dashboards/src/.observablehq/cache'), { recursive: true, force: true }); // loader outputs are cached
     const b = run('npx', ['observable', 'build'], { CUPOLA_DATA_DIR: dataDir }, join(ROOT, 'dashboards'));
     if (b.status !== 0) throw new Error(`observable build failed:\n${b.out}`);
@@ -203,7 +236,7 @@ describe('dashboards', () => {
   it('the data loaders output only allowlisted aggregate columns', () => {
     const allowed = new Set<string>((JSON.parse(readFileSync(join(ROOT, 'dashboards/loader-columns.json'), 'utf8')) as { columns: string[] }).columns);
     const data = files(join(DIST, '_file/data')).filter((f) => f.endsWith('.json'));
-    expect(data.length).toBe(8);
+    expect(data.length).toBe(9);
     const unknown = new Set<string>();
     const walk = (v: unknown): void => {
       if (Array.isArray(v)) v.forEach(walk);
@@ -240,6 +273,35 @@ describe('dashboards', () => {
       expect(firstChartMs).toBeLessThan(5_000);
     }, 60_000);
   }
+
+  it('the forecast mart holds the latest forecast run only, summed over the classes', async () => {
+    const [m] = await sql(`select count(*)::integer as n, count(distinct model_id)::integer as models, any_value(model_id) as model, sum(p50)::double as p50 from mart_demand_forecast`);
+    const [d] = await sql(`select count(distinct service_id || '|' || ats_id)::integer as series, sum(mean)::double as mean from (
+      select service_id, ats_id, priority, avg(demand) as mean from ml_demand_weekly group by all)`);
+    expect(m).toMatchObject({ n: (d!.series as number) * 12, models: 1, model: 'test-latest' });
+    expect(m!.p50 as number).toBeCloseTo((d!.mean as number) * 12, 6);
+  });
+
+  it('the volume-targets page draws the forecast band of the latest run on the trajectory chart', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const p = await ctx.newPage();
+    await p.goto(`${site.url}/obiettivi-volumi`);
+    await p.waitForSelector('[data-chart="targets-trajectory"] svg', { timeout: 15_000 });
+    expect(await p.getAttribute('[data-chart="targets-trajectory"]', 'data-forecast')).toBe('band');
+    const band = await p.$$eval('[data-chart="targets-trajectory"] svg g[aria-description="banda di previsione"] path', (els) => els.map((e) => e.getAttribute('d') ?? ''));
+    expect(band.length).toBe(1);
+    expect(band[0]!.length).toBeGreaterThan(20);
+    expect(await p.$$('[data-chart="targets-trajectory"] svg g[aria-description="previsione mediana"] path')).toHaveLength(1);
+    const note = (await p.textContent('[data-forecast-note="band"]')) ?? '';
+    expect(note).toContain('P10–P90');
+    expect(note).toContain('test-latest');
+    const [lo, hi, mid] = [...note.matchAll(/tra ([\d.]+) e ([\d.]+) cumulate \(mediana ([\d.]+)\)/g)].flatMap((m) => m.slice(1).map((x) => Number(x.replace(/\./g, ''))));
+    expect(lo).toBeGreaterThan(0);
+    expect(lo!).toBeLessThan(mid!);
+    expect(mid!).toBeLessThan(hi!);
+    await p.screenshot({ path: join(SHOTS, 'obiettivi-volumi-forecast.png'), fullPage: true });
+    await ctx.close();
+  }, 60_000);
 
   it('the live tile counts a booking made through the engine API exactly once, and nothing for a rejected one', async () => {
     const ctx = await browser.newContext();

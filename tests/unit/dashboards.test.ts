@@ -9,6 +9,8 @@ import { band, pct } from '../../dashboards/src/components/bands.js';
 import { applyFilters, rollup, TUTTE } from '../../dashboards/src/components/filters.js';
 // @ts-ignore
 import { evaluateRules } from '../../dashboards/src/components/alerts.js';
+// @ts-ignore
+import { forecastBand } from '../../dashboards/src/components/forecast.js';
 import { fileFor } from '../../engine/src/cli/dashboards-server.ts';
 
 const DASH = fileURLToPath(new URL('../../dashboards/', import.meta.url));
@@ -60,6 +62,34 @@ describe('dashboard components', () => {
   });
 });
 
+describe('forecast band on a cumulative trajectory', () => {
+  const weeks = [
+    { ats_id: 'a', week_start: '2026-11-23', p10: 70, p50: 140, p90: 210 },
+    { ats_id: 'b', week_start: '2026-11-23', p10: 0, p50: 0, p90: 70 },
+    { ats_id: 'a', week_start: '2026-11-30', p10: 7, p50: 14, p90: 21 },
+    { ats_id: 'a', week_start: '2027-01-04', p10: 700, p50: 700, p90: 700 },
+  ];
+
+  it('adds each week prorated to its days after the last delivered day, up to the period end, classes and ATS summed', () => {
+    // from Wed 25 Nov: 4 days (26-29 Nov) of the week of 23 Nov, 7 of the week of 30 Nov, nothing after 31 Dec
+    expect(forecastBand(weeks, { fromDay: '2026-11-25', fromValue: 1000, endDay: '2026-12-31' })).toEqual([
+      { day: '2026-11-25', lo: 1000, mid: 1000, hi: 1000 },
+      { day: '2026-11-29', lo: 1040, mid: 1080, hi: 1160 },
+      { day: '2026-12-06', lo: 1047, mid: 1094, hi: 1181 },
+    ]);
+  });
+
+  it('clips the last week to the period end', () => {
+    const band = forecastBand(weeks, { fromDay: '2026-11-29', fromValue: 0, endDay: '2026-12-01' });
+    expect(band).toEqual([{ day: '2026-11-29', lo: 0, mid: 0, hi: 0 }, { day: '2026-12-01', lo: 2, mid: 4, hi: 6 }]);
+  });
+
+  it('is empty without forecast weeks in the interval', () => {
+    expect(forecastBand([], { fromDay: '2026-11-25', fromValue: 10, endDay: '2026-12-31' })).toEqual([]);
+    expect(forecastBand(weeks, { fromDay: '2026-12-10', fromValue: 10, endDay: '2026-12-31' })).toEqual([]);
+  });
+});
+
 describe('dashboards boundaries', () => {
   const files = (dir: string): string[] =>
     readdirSync(dir).filter((f) => !f.startsWith('.') && f !== 'node_modules' && f !== 'dist').flatMap((f) => (statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : [join(dir, f)]));
@@ -74,7 +104,7 @@ describe('dashboards boundaries', () => {
 
   it('have data loaders that read only marts', () => {
     const loaders = files(join(DASH, 'src/data')).filter((f) => f.endsWith('.json.js'));
-    expect(loaders.length).toBe(8);
+    expect(loaders.length).toBe(9);
     for (const f of loaders) {
       for (const m of readFileSync(f, 'utf8').matchAll(/\b(?:from|join)\s+([a-z_][a-z0-9_]*)\b/gi)) {
         if (m[1] === 'from' || m[1] === 'select') continue;

@@ -12,7 +12,7 @@ export const warehousePath = join(dataDir, "warehouse.duckdb");
 /** Marts a loader may read (DESIGN.md: dashboards read marts only). */
 export const MARTS = new Set([
   "dim_ats", "dim_services", "dim_org_units", "fct_slots_daily", "mart_wait_times", "mart_next_availability", "mart_volume_targets",
-  "mart_waiting_list", "mart_no_show", "mart_demand_vs_supply", "mart_compliance_drilldown"
+  "mart_waiting_list", "mart_no_show", "mart_demand_vs_supply", "mart_compliance_drilldown", "mart_demand_forecast"
 ]);
 
 function plain(v) {

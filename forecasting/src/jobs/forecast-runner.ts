@@ -16,7 +16,7 @@ import {
 } from './demand-job.ts';
 import { backtestNoShow, DEFAULT_NOSHOW_JOB, fitNoShowFinal, noShowDataset, type NoShowJobConfig } from './noshow-job.ts';
 import { gitRevision, loadModel, newModelId, saveModel, type ModelMetadata } from './registry.ts';
-import { readTable, writeParquet, type Table } from './io.ts';
+import { readTable, writeParquet, type ColumnType, type Table } from './io.ts';
 import { renderReport, type ReportInput } from '../report/report.ts';
 import { predictNoShow, type Platt } from '../models/noshow-model.ts';
 import type { Standardiser } from '../models/demand-model.ts';
@@ -209,6 +209,12 @@ async function seriesForPrediction(o: RunOptions, window: WindowConfig): Promise
   return buildSeries(table.rows as unknown as DemandRow[], window.lags, table.source, { dropShort: o.dropShort ?? false });
 }
 
+/** Columns of the demand forecast files (`lake/forecasts/demand/date=…/<model>.parquet`, the dbt source forecasts.demand). */
+export const DEMAND_FORECAST_COLUMNS = {
+  model_id: 'VARCHAR', generated_at: 'TIMESTAMP', backend: 'VARCHAR', origin_week: 'DATE', week_start: 'DATE', horizon: 'INTEGER',
+  service_id: 'VARCHAR', ats_id: 'VARCHAR', priority: 'VARCHAR', service_kind: 'VARCHAR', p10: 'DOUBLE', p50: 'DOUBLE', p90: 'DOUBLE',
+} as const satisfies Record<string, ColumnType>;
+
 export interface PredictSummary { backend: string; modelId: string; series: number; weeks: string[]; files: string[]; waiting: WaitingProjection[] }
 
 /** Forecasts the next weeks with the saved model, projects waits/compliance, writes both to the lake. */
@@ -222,10 +228,7 @@ export async function runPredict(o: RunOptions): Promise<PredictSummary> {
   const date = generatedAt.slice(0, 10);
   const origin = fc[0]!.weeks[0]!;
   const demandFile = join(o.dataDir, 'lake', 'forecasts', 'demand', `date=${date}`, `${meta.id}.parquet`);
-  await writeParquet(demandFile, {
-    model_id: 'VARCHAR', generated_at: 'TIMESTAMP', backend: 'VARCHAR', origin_week: 'DATE', week_start: 'DATE', horizon: 'INTEGER',
-    service_id: 'VARCHAR', ats_id: 'VARCHAR', priority: 'VARCHAR', service_kind: 'VARCHAR', p10: 'DOUBLE', p50: 'DOUBLE', p90: 'DOUBLE',
-  }, fc.flatMap((f) => f.weeks.map((w, h) => ({
+  await writeParquet(demandFile, DEMAND_FORECAST_COLUMNS, fc.flatMap((f) => f.weeks.map((w, h) => ({
     model_id: meta.id, generated_at: generatedAt, backend, origin_week: origin, week_start: w, horizon: h + 1,
     service_id: f.series.serviceId, ats_id: f.series.atsId, priority: f.series.priority, service_kind: f.series.serviceKind,
     p10: f.q.p10[h], p50: f.q.p50[h], p90: f.q.p90[h],
