@@ -1,4 +1,4 @@
-import type { Queryable, Stmt } from './db.ts';
+import { together, type Queryable, type Stmt } from './db.ts';
 import { toPatient, toPrescription, type PatientRow, type PrescriptionLineRow, type PrescriptionRow } from './patient-store.ts';
 import type { Patient, Prescription } from '../http/schemas/patient.ts';
 import type { PriorityClass } from '../domain/offer/types.ts';
@@ -120,17 +120,22 @@ export async function loadBookingContext(
 }
 
 /**
- * Takes one place on a slot and, for a prescribed booking, one unit of the prescription line — one statement.
- * `slot` false: full or closed (nothing taken); `line` false: the line is used up (the caller rolls back).
+ * Takes one place on a slot and, for a prescribed booking, one unit of the prescription line, and — only when both
+ * were taken — writes what `writes` builds (given the SQL condition that gates them): ONE statement.
+ * `slot` false: full or closed; `line` false: the line is used up. Either way nothing was written.
  */
-export async function takePlaceAndLine(q: Queryable, slotId: string, lineId: string | null): Promise<{ slot: boolean; line: boolean }> {
-  const r = await q.query<{ slot: boolean; line: boolean }>(
-    `with t as (update slot set booked = booked + 1 where id = $1 and status = 'open' and booked < capacity returning id),
-          l as (update prescription_line set booked_quantity = booked_quantity + 1
-                where id = $2 and booked_quantity < quantity and exists (select 1 from t) returning id)
-     select exists (select 1 from t) as slot, ($2::text is null or exists (select 1 from l)) as line`,
-    [slotId, lineId],
-  );
+export async function takePlaceAndWrite(q: Queryable, slotId: string, lineId: string | null, writes: (gate: string) => Stmt[]): Promise<{ slot: boolean; line: boolean }> {
+  const s = together(writes('exists (select 1 from taken_all)'), {
+    head: {
+      sql: `taken as (update slot set booked = booked + 1 where id = $1 and status = 'open' and booked < capacity returning id),
+      taken_line as (update prescription_line set booked_quantity = booked_quantity + 1
+        where id = $2 and booked_quantity < quantity and exists (select 1 from taken) returning id),
+      taken_all as (select 1 where exists (select 1 from taken) and ($2::text is null or exists (select 1 from taken_line)))`,
+      params: [slotId, lineId],
+    },
+    result: `exists (select 1 from taken) as slot, ($2::text is null or exists (select 1 from taken_line)) as line`,
+  });
+  const r = await q.query<{ slot: boolean; line: boolean }>(s.sql, s.params);
   return r[0]!;
 }
 
@@ -174,21 +179,23 @@ export async function insertAppointment(q: Queryable, a: NewAppointment) {
   await q.query(s.sql, s.params);
 }
 
-export function appointmentInsert(a: NewAppointment): Stmt {
+/** The insert of a new appointment; with `gate` (a SQL condition) only when it holds. */
+export function appointmentInsert(a: NewAppointment, gate?: string): Stmt {
   return {
     sql: `insert into appointment (id, slot_id, agenda_id, service_id, patient_ref, patient_id, prescription_line_id, status, priority, access_type, channel, regime,
        search_id, hold_expires_at, booked_at, first_offered_at, first_offered_in_area, refused_first, in_garanzia, guarantee_deadline)
-     values ($1,$2,$3,$4,$5,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)`,
+     select $1,$2,$3,$4,$5,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19${gate ? ` where ${gate}` : ''}`,
     params: [a.id, a.slot_id, a.agenda_id, a.service_id, a.patient_id, a.prescription_line_id, a.status, a.priority, a.access_type, a.channel, a.regime,
       a.search_id, a.hold_expires_at, a.booked_at, a.first_offered_at, a.first_offered_in_area, a.refused_first, a.in_garanzia, a.guarantee_deadline],
   };
 }
 
-/** Scheduled SMS reminders of an appointment, one statement (null when there are none). */
-export function remindersInsert(appointmentId: string, due: readonly Date[]): Stmt | null {
+/** Scheduled SMS reminders of an appointment, one statement (null when there are none); `gate` as for appointments. */
+export function remindersInsert(appointmentId: string, due: readonly Date[], gate?: string): Stmt | null {
   if (!due.length) return null;
   return {
-    sql: `insert into reminder (appointment_id, due_at, kind) select $1, d, 'sms' from unnest($2::timestamptz[]) as d on conflict do nothing`,
+    sql: `insert into reminder (appointment_id, due_at, kind) select $1, d, 'sms' from unnest($2::timestamptz[]) as d${gate ? ` where ${gate}` : ''}
+      on conflict do nothing`,
     params: [appointmentId, due.map((d) => d.toISOString())],
   };
 }

@@ -1,22 +1,26 @@
 import { runTogether, type Queryable, type Stmt } from './db.ts';
 import { makeEvent, topicOf, type EventEnvelope, type NewEvent } from '../events/envelope.ts';
 
-const COLS = 10;
+const TYPES = ['uuid', 'text', 'text', 'int', 'timestamptz', 'text', 'text', 'text', 'text', 'jsonb'];
+const COLS = TYPES.length;
 
-/** The outbox insert of some events as one statement (one row each, in order), with their envelopes. */
-export function outboxInsert(events: readonly NewEvent[], now: Date): { stmt: Stmt | null; envelopes: EventEnvelope[] } {
+/**
+ * The outbox insert of some events as one statement (one row each, in order), with their envelopes; with `gate` (a
+ * SQL condition) the rows are written only when it holds.
+ */
+export function outboxInsert(events: readonly NewEvent[], now: Date, gate?: string): { stmt: Stmt | null; envelopes: EventEnvelope[] } {
   const envelopes = events.map((e) => makeEvent(e, now));
   if (!envelopes.length) return { stmt: null, envelopes };
   const params: unknown[] = [];
   const rows = envelopes.map((env, i) => {
     params.push(env.event_id, topicOf(env.aggregate_type), env.type, env.schema_version, env.occurred_at, env.aggregate_type,
       env.aggregate_id, env.ats, env.provider, JSON.stringify(env.payload));
-    return `(${Array.from({ length: COLS }, (_, k) => `$${i * COLS + k + 1}`).join(',')})`;
+    return `(${TYPES.map((t, k) => `$${i * COLS + k + 1}::${t}`).join(',')})`;
   });
   return {
     stmt: {
       sql: `insert into outbox (event_id, topic, type, schema_version, occurred_at, aggregate_type, aggregate_id, ats, provider, payload)
-       values ${rows.join(',')}`,
+       select * from (values ${rows.join(',')}) v${gate ? ` where ${gate}` : ''}`,
       params,
     },
     envelopes,

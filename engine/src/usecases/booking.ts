@@ -14,10 +14,10 @@ import type { AppointmentView, BookRequest, SearchRequest, SearchResult } from '
 import type { Service } from '../http/schemas/catalogue.ts';
 import {
   appointmentInsert, expiredHolds, freeSlots, getAppointment, listAppointments, loadBookingContext, nextQueueNumber, releasePlace, remindersInsert,
-  saveAppointment, slotForBooking, takePlace, takePlaceAndLine, type AppointmentRow, type BookingContext, type CandidateAgenda, type FreeSlot,
+  saveAppointment, slotForBooking, takePlace, takePlaceAndWrite, type AppointmentRow, type BookingContext, type CandidateAgenda, type FreeSlot,
 } from '../store/booking-store.ts';
 import { getService } from '../store/catalogue-store.ts';
-import { runTogether, type Queryable, type Stmt } from '../store/db.ts';
+import { runTogether, type Queryable } from '../store/db.ts';
 import { appendEvents, outboxInsert } from '../store/outbox-store.ts';
 import { getPatient, getPrescription } from '../store/patient-store.ts';
 import type { NewEvent } from '../events/envelope.ts';
@@ -285,11 +285,13 @@ async function emit(ctx: Ctx, q: Queryable, type: string, a: AppointmentRow, ext
   await appendEvents(q, [await appointmentEvent(ctx, q, type, a, extra)], ctx.now);
 }
 
-/** The reminders of an appointment (none once past): the rows and their event, to be written by the caller. */
-function reminderPlan(ctx: Ctx, a: AppointmentRow, eff: EffectiveAttributes, holidays: ReadonlyMap<string, string>): { stmt: Stmt | null; events: NewEvent[] } {
+const compact = <T>(xs: readonly (T | null)[]): T[] => xs.filter((x): x is T => x !== null);
+
+/** The reminders of an appointment (none once past): their times and their event, to be written by the caller. */
+function reminderPlan(ctx: Ctx, a: AppointmentRow, eff: EffectiveAttributes, holidays: ReadonlyMap<string, string>): { due: Date[]; events: NewEvent[] } {
   const times = reminderInstants(new Date(a.slot_start), eff.reminderDaysBefore, eff.cancellationCutoffWorkingDays, holidays, ctx.now);
   return {
-    stmt: remindersInsert(a.id, times),
+    due: times,
     events: times.length ? [{ type: 'appointment.reminders_scheduled', aggregateType: 'appointment', aggregateId: a.id, ats: a.ats_id, provider: a.provider_id,
       payload: { appointment_id: a.id, slot_start: iso(a.slot_start), due: times.map((t) => t.toISOString()) } }] : [],
   };
@@ -299,7 +301,7 @@ function reminderPlan(ctx: Ctx, a: AppointmentRow, eff: EffectiveAttributes, hol
 async function scheduleReminders(ctx: Ctx, q: Queryable, a: AppointmentRow, eff: EffectiveAttributes, holidays: ReadonlyMap<string, string>) {
   await q.query(`update reminder set status = 'cancelled' where appointment_id = $1 and status = 'scheduled'`, [a.id]);
   const plan = reminderPlan(ctx, a, eff, holidays);
-  await runTogether(q, [...(plan.stmt ? [plan.stmt] : []), ...(plan.events.length ? [outboxInsert(plan.events, ctx.now).stmt!] : [])]);
+  await runTogether(q, compact([remindersInsert(a.id, plan.due), outboxInsert(plan.events, ctx.now).stmt]));
 }
 
 function duplicatePolicy(): DuplicatePolicy {
@@ -365,19 +367,19 @@ async function place(ctx: Ctx, q: Queryable, input: BookRequest, status: 'held' 
     fail('DUPLICATE_BOOKING', `the patient already holds ${dup.duplicates.length} appointment(s) for this prescription or service`, '/patientId',
       { duplicates: dup.duplicates, policy });
 
-  const taken = await takePlaceAndLine(q, slot.id, subject.prescriptionLine?.id ?? null);
-  if (!taken.slot) fail('SLOT_TAKEN', `slot ${slot.id} was just taken`, '/slotId');
-  if (!taken.line) fail('PRESCRIPTION_USED', 'every service of this prescription line is already booked', '/prescriptionLineId');
-
   const reminders = status === 'booked'
-    ? reminderPlan(ctx, row, eff, (await cutoffFor(ctx, q, slotStart, slot.clinic_id, eff)).holidays) : { stmt: null, events: [] };
+    ? reminderPlan(ctx, row, eff, (await cutoffFor(ctx, q, slotStart, slot.clinic_id, eff)).holidays) : { due: [], events: [] };
   const events: NewEvent[] = [
     ...dup.events.map((e) => ({ type: 'appointment.duplicate_detected', aggregateType: 'appointment', aggregateId: e.appointmentId, ats: row.ats_id, provider: row.provider_id,
       payload: { appointment_id: e.appointmentId, duplicate_of: e.duplicateOf, rule: e.rule, policy: e.policy } })),
     await appointmentEvent(ctx, q, status === 'held' ? 'appointment.held' : 'appointment.booked', row, {}, { patient, nre: subject.prescriptionLine?.nre ?? null }),
     ...reminders.events,
   ];
-  await runTogether(q, [appointmentInsert(row), ...(reminders.stmt ? [reminders.stmt] : []), outboxInsert(events, ctx.now).stmt!]);
+  // the place, the line, the appointment, its reminders and its events: one statement, written only if both were taken
+  const taken = await takePlaceAndWrite(q, slot.id, subject.prescriptionLine?.id ?? null, (gate) => [
+    appointmentInsert(row, gate), ...compact([remindersInsert(row.id, reminders.due, gate), outboxInsert(events, ctx.now, gate).stmt])]);
+  if (!taken.slot) fail('SLOT_TAKEN', `slot ${slot.id} was just taken`, '/slotId');
+  if (!taken.line) fail('PRESCRIPTION_USED', 'every service of this prescription line is already booked', '/prescriptionLineId');
   // the policy may cancel the patient's other appointment (rare): through the ordinary cancellation
   for (const c of dup.cancel) await cancelRow(ctx, q, (await getAppointment(q, c.appointmentId, true))!, 'duplicate', 'internal');
   return { row, eff };

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { together } from '../../engine/src/store/db.ts';
+
+describe('several writes as one statement', () => {
+  it('leaves a single statement as it is', () => {
+    const s = { sql: 'insert into t (a) values ($1)', params: [1] };
+    expect(together([s])).toBe(s);
+  });
+
+  it('wraps each write in its own CTE and renumbers the placeholders after the ones before it', () => {
+    const s = together([
+      { sql: 'insert into a (x, y) values ($1, $2)', params: ['x', 'y'] },
+      { sql: 'update b set z = $1 where id = $2 and w = $1', params: ['z', 7] },
+    ]);
+    expect(s.sql).toBe('with w0 as (insert into a (x, y) values ($1, $2)),\nw1 as (update b set z = $3 where id = $4 and w = $3)\nselect 1');
+    expect(s.params).toEqual(['x', 'y', 'z', 7]);
+  });
+
+  it('puts the head CTEs first with their own numbering, then the parts, and ends with the result asked for', () => {
+    const s = together([{ sql: 'insert into c (v) select $1 where exists (select 1 from g)', params: ['v'] }], {
+      head: { sql: 'g as (update slot set n = n + 1 where id = $1 returning id)', params: [42] },
+      result: 'exists (select 1 from g) as ok',
+    });
+    expect(s.sql).toBe('with g as (update slot set n = n + 1 where id = $1 returning id),\nw0 as (insert into c (v) select $2 where exists (select 1 from g))\nselect exists (select 1 from g) as ok');
+    expect(s.params).toEqual([42, 'v']);
+  });
+});
