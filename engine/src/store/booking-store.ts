@@ -29,9 +29,10 @@ export interface AgendaRelease {
 
 /**
  * The first `perAgenda` free slots of each agenda in [from, to) that are open to `cls` — unreserved, reserved to it, or
- * reserved to another class but already released — walking the free-slot index agenda by agenda.
+ * reserved to another class but already released — walking the free-slot index agenda by agenda; with `total`, only
+ * the earliest `total` of them.
  */
-export async function freeSlots(q: Queryable, agendas: readonly AgendaRelease[], cls: PriorityClass | null, from: Date, to: Date, perAgenda: number): Promise<FreeSlot[]> {
+export async function freeSlots(q: Queryable, agendas: readonly AgendaRelease[], cls: PriorityClass | null, from: Date, to: Date, perAgenda: number, total?: number): Promise<FreeSlot[]> {
   if (!agendas.length) return [];
   const col = (k: 'U' | 'B' | 'D' | 'P') => agendas.map((a) => a.releasedUntil[k].toISOString());
   return q.query<FreeSlot>(
@@ -41,7 +42,7 @@ export async function freeSlots(q: Queryable, agendas: readonly AgendaRelease[],
        where agenda_id = ag.id and status = 'open' and booked < capacity and start_at >= $6 and start_at < $7
          and (reserved_class is null or reserved_class = $8 or start_at <= case reserved_class when 'U' then ag.ru when 'B' then ag.rb when 'D' then ag.rd else ag.rp end)
        order by start_at limit ${Math.max(1, Math.min(200, perAgenda | 0))}
-     ) s order by s.start_at`,
+     ) s order by s.start_at${total ? ` limit ${Math.max(1, total | 0)}` : ''}`,
     [agendas.map((a) => a.id), col('U'), col('B'), col('D'), col('P'), from.toISOString(), to.toISOString(), cls],
   );
 }
