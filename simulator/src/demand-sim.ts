@@ -305,6 +305,19 @@ export class DemandSimulation {
     return demandFactor(day) * (this.nationalHolidays.has(day) ? 0.05 : 1);
   }
 
+  /**
+   * The demand this simulation draws from, for drivers that book through the engine API (demand-api.ts): mean
+   * first-access prescriptions and follow-up bookings per ATS × service on a day of factor 1 (× load), and the
+   * factor of day `i` (weekday × season, × 0.05 on national holidays). Read-only; no random draw.
+   */
+  demandRates(): { first: readonly { ats: string; service: ServiceRow; rate: number }[]; followUp: readonly { ats: string; service: ServiceRow; rate: number }[] } {
+    return { first: this.firstRates, followUp: this.followRates };
+  }
+
+  dayFactorOf(i: number): number {
+    return this.dayFactor(this.start + i);
+  }
+
   // ------------------------------------------------------------------------------------------
   // Capacity search
   // ------------------------------------------------------------------------------------------

@@ -1,0 +1,131 @@
+/**
+ * `cupola simulate --mode api`: the demand model driven through the engine's HTTP routes on a simulated clock, the
+ * outbox relayed into the lake. A short history at a small load, run twice on the same store (the second with
+ * --reset) to show that the same seed sends the same requests and gets the same outcome.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { simulateThroughApi, type SimulateApiResult } from '../../engine/src/cli/simulate-api.ts';
+import type { Db } from '../../engine/src/store/db.ts';
+import { openTestDb, STORES, TEST_SECRET } from './harness.ts';
+import { readLake } from './stream-harness.ts';
+
+const RUN = { scale: 'demo', seed: 11, days: 8, start: '2026-03-02', load: 0.03 } as const;
+
+/** Appointments by status and outcome, prescriptions, patients and the outbox: what a run leaves in the engine. */
+async function storeCounts(db: Db) {
+  const rows = await db.query<{ k: string; n: number }>(
+    `select status || coalesce(':' || outcome_reason, '') || coalesce(':' || cancel_reason, '') || case when late_cancel then ':late' else '' end as k,
+            count(*)::int as n from appointment group by 1
+     union all select 'prescription', count(*)::int from prescription
+     union all select 'patient', count(*)::int from patient
+     union all select 'outbox', count(*)::int from outbox
+     union all select 'outbox_unpublished', count(*)::int from outbox where published_at is null
+     order by 1`);
+  return Object.fromEntries(rows.map((r) => [r.k, r.n]));
+}
+
+const countBy = <T>(xs: readonly T[], key: (x: T) => string) => {
+  const out: Record<string, number> = {};
+  for (const x of xs) out[key(x)] = (out[key(x)] ?? 0) + 1;
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
+};
+
+const withoutTiming = ({ engine: _e, lakeDir: _l, files: _f, seedLine, ...r }: SimulateApiResult) => ({ ...r, seedLine: seedLine?.replace(/ in [\d.]+ s .*$/, '') });
+
+describe.each(STORES)('cupola simulate --mode api on %s', (store) => {
+  let db: Db;
+  const dirs: string[] = [];
+  let first: SimulateApiResult;
+  let second: SimulateApiResult;
+  let firstCounts: Record<string, number>;
+  let secondCounts: Record<string, number>;
+  let firstLake: Record<string, unknown>[];
+  let secondLake: Record<string, unknown>[];
+  let patients: { codice_fiscale: string; first_name: string; last_name: string; phone: string }[];
+
+  const env = (dir: string) => ({ ...process.env, CUPOLA_DATA_DIR: dir, CUPOLA_PSEUDONYM_KEY: 'sim-api-test-key', CUPOLA_JWT_SECRET: TEST_SECRET, DATABASE_URL: '' });
+
+  beforeAll(async () => {
+    db = await openTestDb(store);
+    for (let k = 0; k < 2; k++) dirs.push(await mkdtemp(join(tmpdir(), `cupola-sim-api-${k}-`)));
+    first = await simulateThroughApi({ ...RUN, db, env: env(dirs[0]!) });
+    firstCounts = await storeCounts(db);
+    patients = await db.query(`select cf as codice_fiscale, first_name, last_name, phone from patient`);
+    firstLake = await readLake(join(dirs[0]!, 'lake'));
+    second = await simulateThroughApi({ ...RUN, db, env: env(dirs[1]!), reset: true });
+    secondCounts = await storeCounts(db);
+    secondLake = await readLake(join(dirs[1]!, 'lake'));
+  });
+  afterAll(async () => {
+    await db?.close();
+    for (const d of dirs) await rm(d, { recursive: true, force: true });
+  });
+
+  it('books, cancels, delivers and records no-shows through the API, and the store agrees with what the driver saw', () => {
+    expect(first.bookings).toBeGreaterThan(10);
+    expect(first.followUps).toBeGreaterThan(0);
+    expect(first.cancellations).toBeGreaterThan(0);
+    expect(first.noShows).toBeGreaterThan(0);
+    expect(first.delivered).toBeGreaterThan(0);
+    expect(first.refused).toEqual({});
+    const c = firstCounts;
+    expect(c['prescription']).toBe(first.prescriptions + first.followUpPrescriptions);
+    expect(c['delivered'] ?? 0).toBe(first.delivered);
+    expect(c['not_delivered:no_show'] ?? 0).toBe(first.noShows);
+    expect((c['cancelled:patient'] ?? 0) + (c['cancelled:patient:late'] ?? 0)).toBe(first.cancellations);
+    expect(c['cancelled:patient:late'] ?? 0).toBe(first.lateCancellations);
+    expect(c['outbox_unpublished']).toBe(0);
+  });
+
+  it('relays every outbox event into the lake: one booked or held event per appointment, the outcomes as the store has them', async () => {
+    const types = countBy(firstLake, (e) => String(e.type));
+    const appointments = Object.entries(firstCounts).filter(([k]) => /^(held|booked|cancelled|checked_in|delivered|not_delivered)/.test(k)).reduce((s, [, n]) => s + n, 0);
+    expect((types['appointment.booked'] ?? 0) + (types['appointment.held'] ?? 0)).toBe(appointments);
+    expect(types['appointment.delivered'] ?? 0).toBe(first.delivered);
+    expect(types['appointment.not_delivered'] ?? 0).toBe(first.noShows + first.providerCancelled);
+    expect(types['appointment.cancelled'] ?? 0).toBe(first.cancellations);
+    expect(types['prescription.registered']).toBe(firstCounts['prescription']);
+    expect(types['availability.searched']).toBeGreaterThan(0);
+    expect(firstLake.length).toBe(first.written);
+    // the events are dated on the simulated days, not on the day the test runs
+    const dates = new Set(firstLake.map((e) => String(e.occurred_at).slice(0, 10)));
+    expect([...dates].every((d) => d >= '2026-03-01' && d <= '2026-03-09')).toBe(true);
+  });
+
+  it('lets no codice fiscale, name or phone number reach the lake', () => {
+    expect(patients.length).toBeGreaterThan(10);
+    const text = JSON.stringify(firstLake);
+    const leaks = patients.filter((p) => text.includes(p.codice_fiscale) || text.includes(`"${p.last_name}"`) || text.includes(p.phone));
+    expect(leaks).toEqual([]);
+  });
+
+  it('gives the same outcome for the same seed: counts, store rows and lake events per type', () => {
+    expect(withoutTiming(second)).toEqual(withoutTiming(first));
+    expect(secondCounts).toEqual(firstCounts);
+    expect(countBy(secondLake, (e) => `${String(e.type)} ${String(e.occurred_at).slice(0, 10)}`)).toEqual(
+      countBy(firstLake, (e) => `${String(e.type)} ${String(e.occurred_at).slice(0, 10)}`));
+  });
+});
+
+describe('the simulate command in api mode', () => {
+  const cli = (args: string[], env: Record<string, string>) =>
+    promisify(execFile)(process.execPath, ['bin/cupola.js', ...args], { env: { ...process.env, ...env }, timeout: 120_000 });
+
+  it('prints one summary line a script can parse, and refuses lake-only options', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cupola-sim-api-cli-'));
+    try {
+      const { stdout } = await cli(['simulate', '--mode', 'api', '--days', '2', '--start', '2026-03-02', '--load', '0.02', '--seed', '5'], { CUPOLA_DATA_DIR: dir, DATABASE_URL: '' });
+      const last = stdout.trim().split('\n').pop()!;
+      expect(last).toMatch(/^simulated 2 days through the API \(2026-03-02\.\.2026-03-03, engine in-process on pglite, scale demo, seed 5, load 0\.02\): \d+ prescriptions, \d+ first-access bookings/);
+      expect(last).toMatch(/ \d+ events in \d+ files under .*\/lake /);
+      await expect(cli(['simulate', '--mode', 'api', '--days', '2', '--write-from', '2026-03-03'], { CUPOLA_DATA_DIR: dir })).rejects.toMatchObject({ code: 1 });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
