@@ -9,6 +9,7 @@ import { InProcessPublisher } from './relay/in-process-stream.ts';
 import { KafkaPublisher, KafkaSubscriber } from './relay/kafka-stream.ts';
 import { OutboxRelay } from './relay/outbox-relay.ts';
 import { LakeSink } from './sinks/lake-sink.ts';
+import type { DeadLetterPublisher } from './sinks/dead-letter.ts';
 
 export interface SinkService {
   sink: LakeSink;
@@ -37,7 +38,7 @@ function faultAt(point: 'relay-before-mark' | 'sink-after-durable'): (() => void
 }
 
 /** The sink with its live state and (unless livePort is null) the SSE endpoint; compacts periodically. */
-export async function startSinkService(cfg: StreamConfig, opts: { serveLive?: boolean } = {}): Promise<SinkService> {
+export async function startSinkService(cfg: StreamConfig, opts: { serveLive?: boolean; publishDeadLetters?: DeadLetterPublisher } = {}): Promise<SinkService> {
   if (cfg.devPseudonymKey) log('warning: CUPOLA_PSEUDONYM_KEY is not set; using the development key (pseudonyms are not secret)');
   const live = new LiveState();
   let server: LiveServer | null = null;
@@ -45,6 +46,7 @@ export async function startSinkService(cfg: StreamConfig, opts: { serveLive?: bo
     lakeDir: cfg.lakeDir,
     deadLetterDir: cfg.deadLetterDir,
     pseudonymKey: cfg.pseudonymKey,
+    ...(opts.publishDeadLetters ? { publishDeadLetters: opts.publishDeadLetters } : {}),
     ...(faultAt('sink-after-durable') ? { afterDurable: faultAt('sink-after-durable')! } : {}),
     onWritten: (events, at) => {
       live.deadLetters = sink.deadLetters.count;
@@ -124,8 +126,8 @@ export async function startKafkaRelay(db: Db, cfg: StreamConfig, opts: { idleMs?
 /** The sink consuming Kafka (consumer group `cupola-sink`). */
 export async function startKafkaSink(cfg: StreamConfig, opts: { serveLive?: boolean; groupId?: string } = {}) {
   if (!cfg.brokers) throw new Error('KAFKA_BROKERS is not set');
-  const svc = await startSinkService(cfg, opts);
   const sub = await KafkaSubscriber.connect({ brokers: cfg.brokers, topicPrefix: cfg.topicPrefix, partitions: cfg.partitions, groupId: opts.groupId ?? cfg.groupId });
+  const svc = await startSinkService(cfg, { ...opts, publishDeadLetters: (letters) => sub.publishDeadLetters(letters) });
   await sub.run(async (records) => {
     await svc.sink.ingest(records);
   });

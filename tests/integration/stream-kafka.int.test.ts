@@ -168,26 +168,56 @@ describe('the change stream through a real Kafka broker', () => {
     for (const id of committed) expect(ids.includes(id)).toBe(true);
   });
 
-  it('dead-letters a message that is not a valid event and lets the others flow', async () => {
+  it('dead-letters a message that is not a valid event to the dead-letter topic and folder, with the reason, and lets the others flow', async () => {
     const before = (await lakeIds()).length;
     start('sink');
     const kafka = new Kafka({ brokers: brokers().split(','), logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    const dlTopic = `${env.CUPOLA_KAFKA_TOPIC_PREFIX}dead-letter`;
+    await waitFor(async () => (await admin.listTopics()).includes(dlTopic), 'the sink to create its topics', 60_000);
     const producer = kafka.producer();
     await producer.connect();
-    await producer.send({
-      topic: `${env.CUPOLA_KAFKA_TOPIC_PREFIX}booking`,
-      messages: [
-        { key: 'x', value: 'this is not json' },
-        { key: 'y', value: JSON.stringify({ event_id: 'nope', type: 'appointment.booked' }) },
-      ],
-    });
+    const bad = [
+      { key: 'x', value: 'this is not json' },
+      { key: 'y', value: JSON.stringify({ event_id: 'nope', type: 'appointment.booked' }) },
+    ];
+    const sent = await producer.send({ topic: `${env.CUPOLA_KAFKA_TOPIC_PREFIX}booking`, acks: -1, messages: bad });
     await producer.disconnect();
     start('relay');
     const ids = await commitEvents(db, Array.from({ length: 30 }, (_, i) => mixedEvent(500_000 + i, new Date())), 10);
     await waitFor(async () => (await lakeIds()).length >= before + 30, 'the valid events', 60_000);
-    const letters = (await Promise.all((await lakeFiles(tmp.cfg.deadLetterDir)).map((f) => readFile(f, 'utf8')))).join('').trim().split('\n').map((l) => JSON.parse(l));
-    expect(letters.map((l) => l.reason).sort()).toEqual([expect.stringMatching(/^invalid envelope: \//), 'not JSON']); // two partitions: any order
     const lake = new Set(await lakeIds());
     for (const id of ids) expect(lake.has(id)).toBe(true);
+    // the folder (scrubbed copy)
+    const letters = (await Promise.all((await lakeFiles(tmp.cfg.deadLetterDir)).map((f) => readFile(f, 'utf8')))).join('').trim().split('\n').map((l) => JSON.parse(l));
+    expect(letters.map((l) => l.reason).sort()).toEqual([expect.stringMatching(/^invalid envelope: \//), 'not JSON']); // two partitions: any order
+    // the dead-letter topic: original bytes and key, reason and source position in headers
+    const consumer = kafka.consumer({ groupId: `${env.CUPOLA_KAFKA_TOPIC_PREFIX}dl-reader` });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [dlTopic], fromBeginning: true });
+    const got: { key: string; value: string; headers: Record<string, string> }[] = [];
+    void consumer.run({
+      eachMessage: async ({ message }) => {
+        const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
+        got.push({ key: String(message.key), value: String(message.value), headers });
+      },
+    });
+    await waitFor(() => got.length >= 2, 'two messages on the dead-letter topic', 60_000);
+    await new Promise((r) => setTimeout(r, 500)); // a third (e.g. a valid event dead-lettered by mistake) would arrive now
+    await consumer.disconnect();
+    expect(got).toHaveLength(2);
+    const byKey = Object.fromEntries(got.map((m) => [m.key, m]));
+    expect(byKey.x).toMatchObject({ value: bad[0]!.value, headers: { reason: 'not JSON', 'source-topic': `${env.CUPOLA_KAFKA_TOPIC_PREFIX}booking` } });
+    expect(byKey.y).toMatchObject({ value: bad[1]!.value, headers: { reason: expect.stringMatching(/^invalid envelope: \//), 'source-topic': `${env.CUPOLA_KAFKA_TOPIC_PREFIX}booking` } });
+    for (const m of got) {
+      const source = sent.find((r) => String(r.partition) === m.headers['source-partition'])!;
+      expect(source).toBeDefined(); // the partition the message was produced to
+      expect(Number(m.headers['source-offset'])).toBeGreaterThanOrEqual(Number(source.baseOffset));
+      expect(Number.isNaN(Date.parse(m.headers['received-at']!))).toBe(false);
+    }
+    const [meta] = (await admin.fetchTopicMetadata({ topics: [dlTopic] })).topics;
+    await admin.disconnect();
+    expect(meta!.partitions).toHaveLength(1); // created by the code, like the other topics
   });
 });

@@ -8,6 +8,7 @@ import { Kafka, logLevel, type Admin, type Consumer, type Producer } from 'kafka
 import { TOPICS } from '../../../engine/src/events/envelope.ts';
 import type { BatchHandler, StreamPublisher, StreamRecord, StreamSubscriber } from './stream-port.ts';
 import { MicroBatcher } from '../sinks/micro-batcher.ts';
+import type { DeadLetter } from '../sinks/dead-letter.ts';
 
 export interface KafkaOptions {
   brokers: string[];
@@ -30,19 +31,29 @@ const client = (o: KafkaOptions, id: string) =>
 
 export const topicName = (o: KafkaOptions, family: string) => `${o.topicPrefix ?? 'cupola.'}${family}`;
 
+/**
+ * The dead-letter topic (`<prefix>dead-letter`): messages the sink could not accept. Value and key are the original
+ * message's bytes; headers carry `reason`, `source-topic`, `source-partition`, `source-offset` and `received-at`.
+ * One partition (dead letters are rare and read by people, in order); kept 30 days.
+ */
+export const DEAD_LETTER_FAMILY = 'dead-letter';
+const DEAD_LETTER_RETENTION_MS = 30 * 86_400_000;
+
 export async function ensureKafkaTopics(o: KafkaOptions, admin: Admin): Promise<void> {
   const existing = new Set(await admin.listTopics());
-  const missing = TOPICS.map((t) => topicName(o, t)).filter((t) => !existing.has(t));
+  const wanted = [...TOPICS.map((t) => ({ topic: topicName(o, t), partitions: o.partitions ?? 3, retentionMs: o.retentionMs ?? 7 * 86_400_000 })),
+    { topic: topicName(o, DEAD_LETTER_FAMILY), partitions: 1, retentionMs: Math.max(DEAD_LETTER_RETENTION_MS, o.retentionMs ?? 0) }];
+  const missing = wanted.filter((t) => !existing.has(t.topic));
   if (!missing.length) return;
   try {
     await admin.createTopics({
       waitForLeaders: true,
-      topics: missing.map((topic) => ({
-        topic,
-        numPartitions: o.partitions ?? 3,
+      topics: missing.map((t) => ({
+        topic: t.topic,
+        numPartitions: t.partitions,
         replicationFactor: 1,
         configEntries: [
-          { name: 'retention.ms', value: String(o.retentionMs ?? 7 * 86_400_000) },
+          { name: 'retention.ms', value: String(t.retentionMs) },
           { name: 'cleanup.policy', value: 'delete' },
           { name: 'max.message.bytes', value: String(16 * 1024 * 1024) },
         ],
@@ -92,8 +103,37 @@ export class KafkaPublisher implements StreamPublisher {
 
 export class KafkaSubscriber implements StreamSubscriber {
   private readonly families = new Map<string, string>();
+  private deadLetterProducer: Producer | null = null;
   private constructor(private readonly o: KafkaOptions, private readonly kafka: Kafka, private readonly consumer: Consumer, private readonly groupId: string) {
     for (const t of TOPICS) this.families.set(topicName(o, t), t);
+  }
+
+  /**
+   * Publishes dead letters to `<prefix>dead-letter` (idempotent producer, acks from all in-sync replicas): the
+   * original key and bytes, with the reason and the source topic, partition and offset as headers. The sink awaits
+   * this before the batch's offsets are committed, so a dead letter is on the topic before its source is skipped
+   * (at least once: a crash in between publishes it again).
+   */
+  async publishDeadLetters(letters: readonly DeadLetter[], now = Date.now()): Promise<void> {
+    if (!letters.length) return;
+    if (!this.deadLetterProducer) {
+      const p = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      await p.connect();
+      this.deadLetterProducer = p;
+    }
+    const receivedAt = new Date(now).toISOString();
+    await this.deadLetterProducer.send({
+      topic: topicName(this.o, DEAD_LETTER_FAMILY),
+      acks: -1,
+      messages: letters.map((l) => {
+        const r = l.record;
+        const value = r ? (typeof r.value === 'string' ? r.value : Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength)) : JSON.stringify(l.raw);
+        const headers: Record<string, string> = { reason: l.reason, 'source-topic': topicName(this.o, l.topic), 'received-at': receivedAt };
+        if (r?.partition !== undefined) headers['source-partition'] = String(r.partition);
+        if (r?.offset !== undefined) headers['source-offset'] = r.offset;
+        return { key: r?.key || null, value, headers };
+      }),
+    });
   }
 
   private lingerMs = 20;
@@ -137,7 +177,7 @@ export class KafkaSubscriber implements StreamSubscriber {
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         if (!batch.messages.length || !isRunning() || isStale()) return;
         const family = this.families.get(batch.topic) ?? batch.topic;
-        await batcher.add(batch.messages.map((m) => ({ topic: family, key: m.key?.toString() ?? '', value: m.value ?? new Uint8Array() })));
+        await batcher.add(batch.messages.map((m) => ({ topic: family, key: m.key?.toString() ?? '', value: m.value ?? new Uint8Array(), partition: batch.partition, offset: m.offset })));
         const last = batch.messages[batch.messages.length - 1]!.offset;
         resolveOffset(last);
         await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
@@ -170,5 +210,6 @@ export class KafkaSubscriber implements StreamSubscriber {
 
   async close(): Promise<void> {
     await this.consumer.disconnect();
+    await this.deadLetterProducer?.disconnect();
   }
 }

@@ -9,6 +9,9 @@ export interface StreamRecord {
   key: string;
   /** the event envelope as JSON */
   value: string | Uint8Array;
+  /** where the record was read from, when the source has positions (Kafka): for dead letters */
+  partition?: number;
+  offset?: string;
 }
 
 export interface StreamPublisher {

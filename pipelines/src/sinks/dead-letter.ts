@@ -2,19 +2,28 @@
  * Dead letters: events that fail validation are written, with the reason, as JSON lines under
  * $CUPOLA_DATA_DIR/dead-letter/<topic>/date=YYYY-MM-DD/ (outside the lake, so the lake holds only valid,
  * pseudonymised rows). Personal keys are scrubbed from the quarantined copy too. Durable before the sink
- * acknowledges the batch, so a dead-lettered event is never silently lost.
+ * acknowledges the batch, so a dead-lettered event is never silently lost. With a broker, the sink also publishes
+ * each dead letter to the dead-letter topic (relay/kafka-stream.ts) before its offset is committed.
  */
 import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { scrub } from '../transforms/pseudonymise.ts';
 import { partitionDate } from '../transforms/to-arrow.ts';
 import { fsyncPath } from './parquet-writer.ts';
+import type { StreamRecord } from '../relay/stream-port.ts';
 
 export interface DeadLetter {
+  /** topic family the record came from */
   topic: string;
   reason: string;
+  /** the message as parsed (or its text when it was not JSON) */
   raw: unknown;
+  /** the original record (bytes, key, Kafka partition and offset) */
+  record?: StreamRecord;
 }
+
+/** Publishes dead letters to a dead-letter topic; resolves once the broker has them (acks from all in-sync replicas). */
+export type DeadLetterPublisher = (letters: readonly DeadLetter[]) => Promise<void>;
 
 export class DeadLetterFolder {
   count = 0;

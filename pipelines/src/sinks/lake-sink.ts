@@ -3,8 +3,8 @@
  * <lake>/<topic>/date=YYYY-MM-DD/part-*.parquet (append-only). One writer at a time (calls are serialised).
  *
  * Guarantees, given a source that redelivers whatever was not acknowledged (Kafka offsets, outbox published_at):
- * - `ingest` resolves only after every file of the batch (and its dead letters) is durable, so the caller may then
- *   commit offsets / mark rows published;
+ * - `ingest` resolves only after every file of the batch (and its dead letters, in the folder and — with a broker —
+ *   on the dead-letter topic) is durable, so the caller may then commit offsets / mark rows published;
  * - a redelivered event is dropped by event_id: the ids of the partitions of the last `dedupeDays` days (default 3,
  *   by the event's date) are kept in memory and loaded from the lake at start, so a replay never duplicates rows.
  *   Replays come from a crash between a durable write and its acknowledgement (one batch, minutes old); an event
@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { validateEvent } from '../transforms/validate.ts';
 import { pseudonymiseOwned, type LakeEvent } from '../transforms/pseudonymise.ts';
 import { partitionDate, toArrowTable } from '../transforms/to-arrow.ts';
-import { DeadLetterFolder, type DeadLetter } from './dead-letter.ts';
+import { DeadLetterFolder, type DeadLetter, type DeadLetterPublisher } from './dead-letter.ts';
 import { fsyncPath, ParquetWriter } from './parquet-writer.ts';
 import type { StreamRecord } from '../relay/stream-port.ts';
 
@@ -30,6 +30,8 @@ export interface LakeSinkOptions {
   dedupeDays?: number;
   /** called after each durable batch with the events written (live state) */
   onWritten?: (events: readonly LakeEvent[], at: number) => void;
+  /** also publishes dead letters (the Kafka dead-letter topic), before the batch is acknowledged */
+  publishDeadLetters?: DeadLetterPublisher;
   /** called once a batch is durable, before the caller acknowledges it (fault injection in tests) */
   afterDurable?: () => void;
   now?: () => number;
@@ -124,7 +126,7 @@ export class LakeSink {
     for (const r of records) {
       const v = validateEvent(r.value);
       if (!v.ok) {
-        dead.push({ topic: r.topic, reason: v.reason, raw: v.raw });
+        dead.push({ topic: r.topic, reason: v.reason, raw: v.raw, record: r });
         continue;
       }
       const id = v.event.event_id;
@@ -147,6 +149,7 @@ export class LakeSink {
       written.push(...events);
     }
     await this.deadLetters.write(dead, at);
+    if (dead.length && this.opts.publishDeadLetters) await this.opts.publishDeadLetters(dead);
     const oldest = this.oldestDedupeDate();
     for (const [id, date] of batchIds) {
       if (date < oldest) continue;
