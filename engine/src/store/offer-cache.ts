@@ -7,6 +7,13 @@ import type { Service } from '../http/schemas/catalogue.ts';
 interface OrgNode { id: string; parent_id: string | null; level: string; name: string; attrs: Record<string, unknown>; ats_id: string | null; provider_id: string | null; active: boolean; municipality: string | null }
 interface AgendaNode { id: string; attrs: Record<string, unknown>; clinic_id: string; resource_id: string | null }
 
+/** A candidate agenda of a service with what a search needs of it, resolved once per cache period. */
+export interface OfferedAgenda {
+  agenda: CandidateAgenda;
+  eff: EffectiveAttributes;
+  siteId: string;
+}
+
 /**
  * A short-lived in-memory copy of the organisation tree, so availability searches resolve inherited attributes
  * without walking the tree in SQL for every candidate agenda. Writes through this engine invalidate it at once;
@@ -23,9 +30,11 @@ export class OfferCache {
   private services = new Map<string, { at: number; s: Service }>();
   private candidates = new Map<string, { at: number; rows: CandidateAgenda[] }>();
   private resolved = new Map<string, { at: number; eff: EffectiveAttributes }>();
+  private offered = new Map<string, { at: number; rows: OfferedAgenda[] }>();
 
   invalidate() {
     this.nodes = null;
+    this.offered.clear();
     this.agendas.clear();
     this.services.clear();
     this.candidates.clear();
@@ -39,6 +48,21 @@ export class OfferCache {
     if (hit && Date.now() - hit.at < this.ttlMs) return hit.rows;
     const rows = await candidateAgendas(q, { serviceId, accessType });
     this.candidates.set(key, { at: Date.now(), rows });
+    return rows;
+  }
+
+  /**
+   * The candidate agendas of a service for an access type with their effective attributes and site — what every
+   * search of that service starts from, computed once per cache period instead of once per search.
+   */
+  async offeredAgendas(q: Queryable, serviceId: string, accessType: string): Promise<OfferedAgenda[]> {
+    const key = `${serviceId}|${accessType}`;
+    const hit = this.offered.get(key);
+    if (hit && Date.now() - hit.at < this.ttlMs && this.nodes) return hit.rows;
+    const agendas = await this.candidateAgendas(q, serviceId, accessType);
+    const tree = await this.tree(q);
+    const rows = agendas.map((agenda) => ({ agenda, eff: this.resolve(tree, agenda, null), siteId: siteOfClinic(tree, agenda.clinic_id) }));
+    this.offered.set(key, { at: Date.now(), rows });
     return rows;
   }
 
@@ -84,7 +108,14 @@ export class OfferCache {
   ): Promise<EffectiveAttributes> {
     const memo = slotAttrs ? undefined : this.resolved.get(a.id);
     if (memo && Date.now() - memo.at < this.ttlMs && this.nodes) return memo.eff;
-    const tree = await this.tree(q);
+    return this.resolve(await this.tree(q), a, slotAttrs ?? null);
+  }
+
+  private resolve(tree: Map<string, OrgNode>, a: { id: string; attrs: Record<string, unknown>; clinic_id: string; resource_id?: string | null }, slotAttrs: Record<string, unknown> | null) {
+    if (!slotAttrs) {
+      const memo = this.resolved.get(a.id);
+      if (memo && Date.now() - memo.at < this.ttlMs) return memo.eff;
+    }
     const chain = [];
     if (slotAttrs) chain.push({ level: 'slot', id: 'slot', attrs: slotAttrs });
     chain.push({ level: 'agenda', id: a.id, attrs: a.attrs });
@@ -101,4 +132,15 @@ export class OfferCache {
   async node(q: Queryable, id: string) {
     return (await this.tree(q)).get(id);
   }
+
+  /** The site a clinic belongs to (clinic → unit → site), '' when the tree has no such clinic. */
+  async siteOf(q: Queryable, clinicId: string): Promise<string> {
+    return siteOfClinic(await this.tree(q), clinicId);
+  }
+}
+
+function siteOfClinic(tree: Map<string, OrgNode>, clinicId: string): string {
+  const clinic = tree.get(clinicId);
+  const unit = clinic?.parent_id ? tree.get(clinic.parent_id) : undefined;
+  return unit?.parent_id ?? '';
 }

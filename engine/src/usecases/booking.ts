@@ -91,11 +91,7 @@ function candidateOf(s: { id: string; start_at: Date; capacity: number; booked: 
   };
 }
 
-async function siteOf(ctx: Ctx, q: Queryable, clinicId: string): Promise<string> {
-  const clinic = await ctx.offer.node(q, clinicId);
-  const unit = clinic?.parent_id ? await ctx.offer.node(q, clinic.parent_id) : undefined;
-  return unit?.parent_id ?? '';
-}
+const siteOf = (ctx: Ctx, q: Queryable, clinicId: string): Promise<string> => ctx.offer.siteOf(q, clinicId);
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
@@ -108,17 +104,14 @@ export async function searchAvailabilityFor(ctx: Ctx, q: Queryable, req: SearchR
   const regime = (req.regime ?? 'SSN') as Regime;
   const subject = await resolveSubject(ctx, q, patient, { ...req, regime }, read.prescription);
   if (!subject.service.active) fail('SERVICE_INACTIVE', `service ${subject.service.id} is withdrawn`, '/serviceId');
-  const agendas = await ctx.offer.candidateAgendas(q, subject.service.id, subject.accessType);
-  const effective = new Map<string, EffectiveAttributes>();
-  for (const a of agendas) effective.set(a.id, await ctx.offer.effective(q, a));
-  const usable = agendas.filter((a) => {
-    const e = effective.get(a.id)!;
-    return e.channels.includes(req.channel) && e.regimes.includes(regime);
-  });
+  const offered = (await ctx.offer.offeredAgendas(q, subject.service.id, subject.accessType))
+    .filter((o) => o.eff.channels.includes(req.channel) && o.eff.regimes.includes(regime));
+  const effective = new Map(offered.map((o) => [o.agenda.id, o.eff]));
+  const sites = new Map(offered.map((o) => [o.agenda.clinic_id, o.siteId]));
+  const usable = offered.map((o) => o.agenda);
   // the first availability ignores the patient's earliest date (a preference): fetch from now, and from earliest too
   const earliest = req.earliest && req.earliest > localDateOf(ctx.now) ? req.earliest : null;
   const byId = new Map(usable.map((a) => [a.id, a]));
-  const sites = new Map<string, string>();
   const slots: FreeSlot[] = [];
   const seen = new Set<string>();
 
@@ -145,7 +138,6 @@ export async function searchAvailabilityFor(ctx: Ctx, q: Queryable, req: SearchR
     const candidates: CandidateSlot[] = [];
     for (const s of slots) {
       const ag = byId.get(s.agenda_id)!;
-      if (!sites.has(ag.clinic_id)) sites.set(ag.clinic_id, await siteOf(ctx, q, ag.clinic_id));
       candidates.push(candidateOf(s, effective.get(ag.id)!, ag, sites.get(ag.clinic_id)!, subject.service.id));
     }
     const result = searchAvailability(candidates, {
