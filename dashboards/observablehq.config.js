@@ -3,7 +3,7 @@
 export default {
   title: "Cupola · Monitoraggio CUP",
   root: "src",
-  output: "dist",
+  output: process.env.CUPOLA_DASHBOARDS_OUT || "dist", // bench/pageload builds into its own folder
   lang: "it",
   globalStylesheets: [],
   style: "style.css",

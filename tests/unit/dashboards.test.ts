@@ -4,14 +4,14 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 // The dashboards' components are plain ESM JavaScript (Observable Framework); they carry no type declarations.
 // @ts-ignore
-import { band, pct } from '../../dashboards/src/components/bands.js';
+import { band, num, pct } from '../../dashboards/src/components/bands.js';
 // @ts-ignore
 import { applyFilters, rollup, TUTTE } from '../../dashboards/src/components/filters.js';
 // @ts-ignore
 import { evaluateRules } from '../../dashboards/src/components/alerts.js';
 // @ts-ignore
 import { forecastBand } from '../../dashboards/src/components/forecast.js';
-import { fileFor } from '../../engine/src/cli/dashboards-server.ts';
+import { fileFor, isImmutableAsset } from '../../engine/src/cli/dashboards-server.ts';
 
 const DASH = fileURLToPath(new URL('../../dashboards/', import.meta.url));
 
@@ -24,9 +24,13 @@ describe('dashboard components', () => {
     expect(band(null)).toBe('neutro');
   });
 
-  it('format shares the Italian way', () => {
+  it('format shares and numbers the Italian way', () => {
     expect(pct(0.8923)).toBe('89,2%');
     expect(pct(null)).toBe('n.d.');
+    expect(num(12863.4)).toBe('12.863');
+    expect(num(1.256, 1)).toBe('1,3');
+    expect(num(1234.5)).toBe('1235'); // Italian groups thousands from five digits
+    expect(num(null)).toBe('n.d.');
   });
 
   it('filter rows by ATS, class and period and sum them by key', () => {
@@ -119,5 +123,16 @@ describe('dashboards boundaries', () => {
     expect(fileFor(dist, '/../package.json')).toBeNull();
     expect(fileFor(dist, '/%2e%2e/package.json')).toBeNull();
     expect(fileFor(dist, '/missing')).toBeNull();
+  });
+
+  it('let browsers keep the content-hashed assets and revalidate the pages', () => {
+    expect(isImmutableAsset('/_node/d3@7.9.2/index.c8f1bfbe.js')).toBe(true);
+    expect(isImmutableAsset('/_file/data/overview.5f77b525.json')).toBe(true);
+    expect(isImmutableAsset('/_import/style.a77279e8.css')).toBe(true);
+    expect(isImmutableAsset('/_observablehq/client.d10d8454.js?x=1')).toBe(true);
+    expect(isImmutableAsset('/obiettivi-volumi')).toBe(false);
+    expect(isImmutableAsset('/index.html')).toBe(false);
+    expect(isImmutableAsset('/_file/data/overview.json')).toBe(false);
+    expect(isImmutableAsset('/live/stream')).toBe(false);
   });
 });

@@ -13,5 +13,7 @@ const waits = await query(`
   select w.week_start::varchar as week_start, w.ats_id, w.priority, w.service_id,
          sum(w.bookings) as bookings, sum(w.median_wait_days * w.bookings) / sum(w.bookings) as median_wait_days,
          max(w.p90_wait_days) as p90_wait_days, any_value(w.max_wait_days) as max_wait_days
-  from mart_wait_times w group by all order by week_start`);
+  from mart_wait_times w
+  where w.week_start > (select max(week_start) from mart_compliance_drilldown) - interval 91 day -- the weeks the page can select
+  group by all order by week_start`);
 await emit({rows, waits});

@@ -21,6 +21,15 @@ export interface DashboardsServer {
   close(): Promise<void>;
 }
 
+/**
+ * Assets whose file name carries the content hash Framework gives them (`/_node/d3@7.9.2/index.c8f1bfbe.js`,
+ * `/_file/data/overview.5f77b525.json`): a rebuild changes the name, so browsers may keep them for good. Pages (HTML)
+ * are revalidated on every visit. Without this, each page visited downloads the ~45 shared modules again.
+ */
+export function isImmutableAsset(urlPath: string): boolean {
+  return /^\/_(observablehq|node|npm|import|file)\/.+\.[0-9a-f]{8}\.[a-z0-9]+$/.test(urlPath.split('?')[0] ?? '');
+}
+
 /** The file for a URL path: /x → x.html (clean URLs), / → index.html; null outside the folder or missing. */
 export function fileFor(dir: string, urlPath: string): string | null {
   const root = resolve(dir);
@@ -70,7 +79,10 @@ export async function startDashboardsServer(opts: { dir?: string; port?: number;
       res.end('not found');
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
+    res.writeHead(200, {
+      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'cache-control': isImmutableAsset(path) ? 'public, max-age=31536000, immutable' : 'no-cache',
+    });
     createReadStream(file).pipe(res);
   });
   await new Promise<void>((ok, fail) => {
