@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DEV_PSEUDONYM_KEY } from './transforms/pseudonymise.ts';
 
@@ -15,13 +16,20 @@ export interface StreamConfig {
   lakeDir: string;
   deadLetterDir: string;
   compactEveryMs: number;
+  /** the sink's ingest worker threads (0 = ingest on the sink's own thread) */
+  sinkWorkers: number;
 }
 
-/** KAFKA_BROKERS (unset → in-process), CUPOLA_PSEUDONYM_KEY, CUPOLA_LIVE_PORT (3001), CUPOLA_DATA_DIR (./data). */
+/**
+ * KAFKA_BROKERS (unset → in-process), CUPOLA_PSEUDONYM_KEY, CUPOLA_LIVE_PORT (3001), CUPOLA_DATA_DIR (./data),
+ * CUPOLA_SINK_WORKERS (ingest worker threads; default min(2, cores)).
+ */
 export function loadStreamConfig(env: NodeJS.ProcessEnv = process.env): StreamConfig {
   const dataDir = resolve(env.CUPOLA_DATA_DIR ?? './data');
   const livePort = Number(env.CUPOLA_LIVE_PORT ?? 3001);
   if (!Number.isInteger(livePort) || livePort < 0 || livePort > 65535) throw new Error(`CUPOLA_LIVE_PORT must be an integer 0-65535, got ${env.CUPOLA_LIVE_PORT}`);
+  const sinkWorkers = Number(env.CUPOLA_SINK_WORKERS ?? Math.min(2, availableParallelism()));
+  if (!Number.isInteger(sinkWorkers) || sinkWorkers < 0 || sinkWorkers > 64) throw new Error(`CUPOLA_SINK_WORKERS must be an integer 0-64, got ${env.CUPOLA_SINK_WORKERS}`);
   const brokers = (env.KAFKA_BROKERS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   return {
     brokers: brokers.length ? brokers : null,
@@ -36,5 +44,6 @@ export function loadStreamConfig(env: NodeJS.ProcessEnv = process.env): StreamCo
     lakeDir: join(dataDir, 'lake'),
     deadLetterDir: join(dataDir, 'dead-letter'),
     compactEveryMs: Number(env.CUPOLA_COMPACT_EVERY_MS ?? 60_000),
+    sinkWorkers,
   };
 }

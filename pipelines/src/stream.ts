@@ -46,6 +46,7 @@ export async function startSinkService(cfg: StreamConfig, opts: { serveLive?: bo
     lakeDir: cfg.lakeDir,
     deadLetterDir: cfg.deadLetterDir,
     pseudonymKey: cfg.pseudonymKey,
+    workers: cfg.sinkWorkers,
     ...(opts.publishDeadLetters ? { publishDeadLetters: opts.publishDeadLetters } : {}),
     ...(faultAt('sink-after-durable') ? { afterDurable: faultAt('sink-after-durable')! } : {}),
     onWritten: (events, at) => {
@@ -126,7 +127,9 @@ export async function startKafkaRelay(db: Db, cfg: StreamConfig, opts: { idleMs?
 /** The sink consuming Kafka (consumer group `cupola-sink`). */
 export async function startKafkaSink(cfg: StreamConfig, opts: { serveLive?: boolean; groupId?: string } = {}) {
   if (!cfg.brokers) throw new Error('KAFKA_BROKERS is not set');
-  const sub = await KafkaSubscriber.connect({ brokers: cfg.brokers, topicPrefix: cfg.topicPrefix, partitions: cfg.partitions, groupId: opts.groupId ?? cfg.groupId });
+  const sub = await KafkaSubscriber.connect({
+    brokers: cfg.brokers, topicPrefix: cfg.topicPrefix, partitions: cfg.partitions, groupId: opts.groupId ?? cfg.groupId, concurrency: Math.max(1, cfg.sinkWorkers),
+  });
   const svc = await startSinkService(cfg, { ...opts, publishDeadLetters: (letters) => sub.publishDeadLetters(letters) });
   await sub.run(async (records) => {
     await svc.sink.ingest(records);

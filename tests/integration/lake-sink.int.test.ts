@@ -57,3 +57,46 @@ describe('the lake sink', () => {
     expect(await sink.ingest([a])).toMatchObject({ written: 0, duplicates: 1 });
   });
 });
+
+describe('the lake sink with ingest worker threads', () => {
+  let tmp: Awaited<ReturnType<typeof tempDataDir>>;
+  let sink: LakeSink;
+
+  beforeEach(async () => {
+    tmp = await tempDataDir();
+    sink = await LakeSink.open({ lakeDir: tmp.cfg.lakeDir, deadLetterDir: tmp.cfg.deadLetterDir, pseudonymKey: 'k', now: () => NOW, workers: 2 });
+  });
+  afterEach(async () => {
+    await sink.close();
+    await tmp.cleanup();
+  });
+
+  it('writes each event once when the same events arrive in batches ingested at the same time, and dead-letters the invalid ones', async () => {
+    const events = Array.from({ length: 400 }, (_, i) => record(100 + i, NOW - 1000));
+    const bad = { topic: 'booking', key: 'b', value: '{"event_id":"nope"}' };
+    const [a, b] = await Promise.all([sink.ingest([...events.slice(0, 300), bad]), sink.ingest(events.slice(100))]);
+    expect(a!.written + b!.written).toBe(400);
+    expect(a!.duplicates + b!.duplicates).toBe(200);
+    expect(a!.deadLettered + b!.deadLettered).toBe(1);
+    const rows = await readLake(tmp.cfg.lakeDir);
+    expect(rows).toHaveLength(400);
+    expect(new Set(rows.map((r) => r.event_id)).size).toBe(400);
+    expect(await sink.ingest(events.slice(0, 10))).toMatchObject({ written: 0, duplicates: 10 });
+    expect(sink.deadLetters.count).toBe(1);
+  });
+
+  it('writes the same rows as ingesting on the sink thread, pseudonymised', async () => {
+    const events = Array.from({ length: 50 }, (_, i) => record(1000 + i, NOW - 1000));
+    await sink.ingest(events);
+    const inThreadDir = await tempDataDir();
+    const here = await LakeSink.open({ lakeDir: inThreadDir.cfg.lakeDir, deadLetterDir: inThreadDir.cfg.deadLetterDir, pseudonymKey: 'k', now: () => NOW });
+    await here.ingest(events);
+    await here.close();
+    const strip = (rows: Record<string, unknown>[]) => rows.map(({ filename: _f, ...r }) => r).sort((x, y) => String(x.event_id).localeCompare(String(y.event_id)));
+    const [viaWorkers, viaThread] = [strip(await readLake(tmp.cfg.lakeDir)), strip(await readLake(inThreadDir.cfg.lakeDir))];
+    await inThreadDir.cleanup();
+    expect(viaWorkers).toEqual(viaThread);
+    expect(JSON.stringify(viaWorkers)).not.toMatch(/"cf"|prescription_nre|example\.it/);
+    expect(viaWorkers[0]!.patient_pseudonym).toMatch(/^[0-9a-f]{32}$/);
+  });
+});

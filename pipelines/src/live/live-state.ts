@@ -36,6 +36,9 @@ export interface LiveSnapshot {
   };
 }
 
+/** What the live state reads of a lake event (the sink's workers send only this to the sink's thread). */
+export type LiveEvent = Pick<LakeEvent, 'event_id' | 'type' | 'occurred_at' | 'payload'>;
+
 const MINUTE = 60_000;
 
 export class LiveState {
@@ -52,7 +55,7 @@ export class LiveState {
   version = 0;
 
   /** Folds a durable batch of events into the state. */
-  apply(events: readonly LakeEvent[], now: number): void {
+  apply(events: readonly LiveEvent[], now: number): void {
     let newest = -Infinity;
     for (const e of events) {
       const t = Date.parse(e.occurred_at);

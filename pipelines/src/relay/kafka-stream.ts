@@ -139,7 +139,10 @@ export class KafkaSubscriber implements StreamSubscriber {
   private lingerMs = 20;
   private maxRecords = 10_000;
 
-  static async connect(o: KafkaOptions & { groupId?: string; maxWaitMs?: number; lingerMs?: number; maxRecords?: number }): Promise<KafkaSubscriber> {
+  private concurrency = 1;
+
+  /** `concurrency`: micro-batches ingested at once (the sink's worker threads). */
+  static async connect(o: KafkaOptions & { groupId?: string; maxWaitMs?: number; lingerMs?: number; maxRecords?: number; concurrency?: number }): Promise<KafkaSubscriber> {
     const kafka = client(o, 'cupola-sink');
     const groupId = o.groupId ?? 'cupola-sink';
     const consumer = kafka.consumer({
@@ -156,6 +159,8 @@ export class KafkaSubscriber implements StreamSubscriber {
     const s = new KafkaSubscriber(o, kafka, consumer, groupId);
     if (o.lingerMs !== undefined) s.lingerMs = o.lingerMs;
     if (o.maxRecords !== undefined) s.maxRecords = o.maxRecords;
+    if (o.concurrency !== undefined) s.concurrency = o.concurrency;
+    if (o.maxRecords === undefined && s.concurrency > 1) s.maxRecords = 25_000 * s.concurrency; // one fetch (all partitions) → one micro-batch, split across the workers
     return s;
   }
 
@@ -169,7 +174,7 @@ export class KafkaSubscriber implements StreamSubscriber {
     }
     await this.consumer.subscribe({ topics: [...this.families.keys()], fromBeginning: true });
     // partitions are fetched concurrently and their batches coalesced into one micro-batch (one file per topic/date)
-    const batcher = new MicroBatcher<StreamRecord>((records) => handler(records), { lingerMs: this.lingerMs, maxRecords: this.maxRecords });
+    const batcher = new MicroBatcher<StreamRecord>((records) => handler(records), { lingerMs: this.lingerMs, maxRecords: this.maxRecords, concurrency: this.concurrency });
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,

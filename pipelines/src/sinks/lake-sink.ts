@@ -1,6 +1,7 @@
 /**
  * The lake sink: validated, pseudonymised events → Parquet micro-batches in
- * <lake>/<topic>/date=YYYY-MM-DD/part-*.parquet (append-only). One writer at a time (calls are serialised).
+ * <lake>/<topic>/date=YYYY-MM-DD/part-*.parquet (append-only). One sink process per lake; without workers one batch
+ * at a time, with `workers` up to that many batches at once, each on its own thread and writing its own files.
  *
  * Guarantees, given a source that redelivers whatever was not acknowledged (Kafka offsets, outbox published_at):
  * - `ingest` resolves only after every file of the batch (and its dead letters, in the folder and — with a broker —
@@ -15,10 +16,11 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { validateEvent } from '../transforms/validate.ts';
-import { pseudonymiseOwned, type LakeEvent } from '../transforms/pseudonymise.ts';
-import { partitionDate, toArrowTable } from '../transforms/to-arrow.ts';
+import { partitionDate } from '../transforms/to-arrow.ts';
+import type { LiveEvent } from '../live/live-state.ts';
 import { DeadLetterFolder, type DeadLetter, type DeadLetterPublisher } from './dead-letter.ts';
+import { encodeBatch, prepareBatch } from './lake-batch.ts';
+import { IngestPool } from './ingest-pool.ts';
 import { fsyncPath, ParquetWriter } from './parquet-writer.ts';
 import type { StreamRecord } from '../relay/stream-port.ts';
 
@@ -26,10 +28,15 @@ export interface LakeSinkOptions {
   lakeDir: string;
   deadLetterDir: string;
   pseudonymKey: string;
+  /**
+   * ingest worker threads (default 0: validate, pseudonymise and encode on the caller's thread, one batch at a time).
+   * With n > 0, up to n batches are ingested at once, each on a worker.
+   */
+  workers?: number;
   /** days of partitions whose event ids are kept for replay dedupe (default 3) */
   dedupeDays?: number;
   /** called after each durable batch with the events written (live state) */
-  onWritten?: (events: readonly LakeEvent[], at: number) => void;
+  onWritten?: (events: readonly LiveEvent[], at: number) => void;
   /** also publishes dead letters (the Kafka dead-letter topic), before the batch is acknowledged */
   publishDeadLetters?: DeadLetterPublisher;
   /** called once a batch is durable, before the caller acknowledges it (fault injection in tests) */
@@ -51,19 +58,27 @@ export class LakeSink {
   eventsWritten = 0;
   duplicatesDropped = 0;
   filesWritten = 0;
-  private chain: Promise<unknown> = Promise.resolve();
+  private readonly inflight = new Map<string, string>(); // id → partition date, reserved by a batch being written
+  private readonly slots: number;
+  private active = 0;
+  private readonly slotWaiters: (() => void)[] = [];
+  private readonly pool: IngestPool | null;
   private compacting: Promise<void> | null = null;
   private readonly now: () => number;
 
   private constructor(readonly opts: LakeSinkOptions, private readonly writer: ParquetWriter) {
     this.deadLetters = new DeadLetterFolder(opts.deadLetterDir);
     this.now = opts.now ?? Date.now;
+    const workers = opts.workers ?? 0;
+    this.slots = Math.max(1, workers);
+    this.pool = workers > 0 ? new IngestPool(workers) : null;
   }
 
   static async open(opts: LakeSinkOptions): Promise<LakeSink> {
     await mkdir(opts.lakeDir, { recursive: true });
     const sink = new LakeSink(opts, await ParquetWriter.open());
     await sink.recover();
+    await sink.pool?.ready();
     return sink;
   }
 
@@ -83,8 +98,9 @@ export class LakeSink {
     return partitionDate(this.now() - (this.opts.dedupeDays ?? 3) * 86_400_000);
   }
 
-  /** Whether an event id is already in the lake (within the dedupe window). */
+  /** Whether an event id is already in the lake (within the dedupe window) or being written. */
   seen(id: string): boolean {
+    if (this.inflight.has(id)) return true;
     for (const set of this.seenByDate.values()) if (set.has(id)) return true;
     return false;
   }
@@ -106,62 +122,104 @@ export class LakeSink {
     return out;
   }
 
-  private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.chain.then(fn, fn);
-    this.chain = next.catch(() => undefined);
-    return next;
+  /** Runs `fn` when one of the `max(1, workers)` ingest slots is free. */
+  private async slot<T>(fn: () => Promise<T>): Promise<T> {
+    while (this.active >= this.slots) await new Promise<void>((r) => this.slotWaiters.push(r));
+    this.active++;
+    try {
+      return await fn();
+    } finally {
+      this.active--;
+      this.slotWaiters.shift()?.();
+    }
   }
 
-  /** Validates, pseudonymises, dedupes and writes one batch; resolves when it is durable. */
+  /**
+   * Validates, pseudonymises, dedupes and writes one batch; resolves when it is durable. With workers, up to
+   * `workers` batches are ingested at once (each on its own thread); their event ids are reserved here, in the
+   * sink's thread, before any file is written, so two batches in flight never both write the same event.
+   */
   ingest(records: readonly StreamRecord[]): Promise<IngestResult> {
-    return this.serial(() => this.ingestNow(records));
+    return this.slot(() => (this.pool ? this.ingestOnWorker(this.pool, records) : this.ingestHere(records)));
   }
 
-  private async ingestNow(records: readonly StreamRecord[]): Promise<IngestResult> {
-    const at = this.now();
-    const dead: DeadLetter[] = [];
-    const groups = new Map<string, LakeEvent[]>();
-    const batchIds = new Map<string, string>(); // id → partition date
-    let duplicates = 0;
-    for (const r of records) {
-      const v = validateEvent(r.value);
-      if (!v.ok) {
-        dead.push({ topic: r.topic, reason: v.reason, raw: v.raw, record: r });
+  /** Marks each valid event kept (reserved for this batch) or a duplicate (already in the lake, in flight, or repeated). */
+  private reserve(ids: readonly string[], dates: readonly string[]): { keep: boolean[]; reserved: string[]; drop: number[] } {
+    const keep = new Array<boolean>(ids.length);
+    const reserved: string[] = [];
+    const drop: number[] = [];
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      if (this.inflight.has(id) || this.seen(id)) {
+        keep[i] = false;
+        drop.push(i);
         continue;
       }
-      const id = v.event.event_id;
-      if (batchIds.has(id) || this.seen(id)) {
-        duplicates++;
-        continue;
-      }
-      const ev = pseudonymiseOwned(v.event, r.topic, this.opts.pseudonymKey);
-      const date = partitionDate(ev.occurred_at);
-      batchIds.set(id, date);
-      const key = `${r.topic}/date=${date}`;
-      (groups.get(key) ?? groups.set(key, []).get(key)!).push(ev);
+      this.inflight.set(id, dates[i]!);
+      reserved.push(id);
+      keep[i] = true;
     }
-    const files: string[] = [];
-    const written: LakeEvent[] = [];
-    for (const [key, events] of groups) {
-      const path = join(this.opts.lakeDir, key, `part-${at}-${randomUUID().slice(0, 8)}.parquet`);
-      await this.writer.write([toArrowTable(events, at)], path);
-      files.push(path);
-      written.push(...events);
-    }
-    await this.deadLetters.write(dead, at);
-    if (dead.length && this.opts.publishDeadLetters) await this.opts.publishDeadLetters(dead);
+    return { keep, reserved, drop };
+  }
+
+  private release(reserved: readonly string[]): void {
+    for (const id of reserved) this.inflight.delete(id);
+  }
+
+  /** After the batch's files are durable: dead letters (folder, topic), dedupe memory, counters, live state. */
+  private async finish(records: readonly StreamRecord[], at: number, reserved: readonly string[], files: string[], written: readonly LiveEvent[], dead: readonly { index: number; reason: string; raw: unknown }[], duplicates: number): Promise<IngestResult> {
+    // the files are durable: their ids are in the lake whatever happens to the dead letters below
     const oldest = this.oldestDedupeDate();
-    for (const [id, date] of batchIds) {
+    for (const id of reserved) {
+      const date = this.inflight.get(id)!;
+      this.inflight.delete(id);
       if (date < oldest) continue;
       (this.seenByDate.get(date) ?? this.seenByDate.set(date, new Set()).get(date)!).add(id);
     }
     for (const date of this.seenByDate.keys()) if (date < oldest) this.seenByDate.delete(date);
+    const letters: DeadLetter[] = dead.map((d) => ({ topic: records[d.index]!.topic, reason: d.reason, raw: d.raw, record: records[d.index]! }));
+    await this.deadLetters.write(letters, at);
+    if (letters.length && this.opts.publishDeadLetters) await this.opts.publishDeadLetters(letters);
     this.eventsWritten += written.length;
     this.duplicatesDropped += duplicates;
     this.filesWritten += files.length;
-    if (written.length || dead.length) this.opts.onWritten?.(written, this.now());
+    if (written.length || letters.length) this.opts.onWritten?.(written, this.now());
     if (written.length) this.opts.afterDurable?.();
-    return { written: written.length, duplicates, deadLettered: dead.length, files };
+    return { written: written.length, duplicates, deadLettered: letters.length, files };
+  }
+
+  private async ingestHere(records: readonly StreamRecord[]): Promise<IngestResult> {
+    const at = this.now();
+    const batch = prepareBatch(records.map((r) => r.value), records.map((r) => r.topic), this.opts.pseudonymKey);
+    const { keep, reserved, drop } = this.reserve(batch.events.map((e) => e.event_id), batch.dates);
+    try {
+      const encoded = encodeBatch(batch, (i) => keep[i]!, this.opts.lakeDir, at);
+      for (const f of encoded) await this.writer.writeBytes(f.bytes, f.path);
+      const written = encoded.flatMap((f) => f.events);
+      return await this.finish(records, at, reserved, encoded.map((f) => f.path), written, batch.dead, drop.length);
+    } catch (e) {
+      this.release(reserved);
+      throw e;
+    }
+  }
+
+  private async ingestOnWorker(pool: IngestPool, records: readonly StreamRecord[]): Promise<IngestResult> {
+    const at = this.now();
+    const worker = pool.take();
+    let reserved: string[] = [];
+    try {
+      const prepared = await worker.prepare(records, this.opts.pseudonymKey);
+      const r = this.reserve(prepared.ids, prepared.dates);
+      reserved = r.reserved;
+      const done = await worker.write(prepared.id, r.drop, this.opts.lakeDir, at, !!this.opts.onWritten);
+      const written = done.live ?? new Array<LiveEvent>(done.written);
+      return await this.finish(records, at, reserved, done.files, written, prepared.dead, r.drop.length);
+    } catch (e) {
+      this.release(reserved);
+      throw e;
+    } finally {
+      pool.give(worker);
+    }
   }
 
   /**
@@ -195,8 +253,9 @@ export class LakeSink {
   }
 
   async close(): Promise<void> {
-    await this.chain;
+    while (this.active > 0) await new Promise<void>((r) => this.slotWaiters.push(r));
     while (this.compacting) await this.compacting;
+    await this.pool?.close();
     this.writer.close();
   }
 }

@@ -127,6 +127,14 @@ export class ParquetWriter {
     return tables.reduce((s, t) => s + t.numRows, 0);
   }
 
+  /** Writes encoded file bytes durably at `path` (tmp name, fsync, rename, fsync of the directory). */
+  async writeBytes(bytes: Uint8Array, path: string): Promise<void> {
+    await mkdir(dirname(path), { recursive: true });
+    const tmp = `${path}.tmp`;
+    await writeFile(tmp, bytes);
+    await durableRename(tmp, path);
+  }
+
   /** Writes Arrow tables as one durable Parquet file through DuckDB (appender + COPY): the DuckDB ingest path. */
   async writeViaDuckDb(tables: readonly Table[], path: string): Promise<number> {
     const rows = await this.load('stage', tables);

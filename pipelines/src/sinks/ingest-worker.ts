@@ -1,0 +1,58 @@
+/**
+ * An ingest worker thread of the lake sink (lake-sink.ts, `workers` > 0). Per micro-batch, two requests:
+ * 1. `prepare`: the messages (one transferred buffer + offsets) → validate + pseudonymise; replies with the event ids
+ *    and partition dates of the valid events and the dead letters; keeps the events;
+ * 2. `write`: with the indexes the sink's thread dropped as duplicates → Arrow → Parquet → durable files; replies with
+ *    the files, the row count and (if asked) the live-state view of the events written.
+ * Any failure is replied as an error for that batch; the sink then rejects the batch and nothing is acknowledged.
+ */
+import { parentPort } from 'node:worker_threads';
+import { encodeBatch, liveView, prepareBatch, writeDurablySync, type PreparedBatch } from './lake-batch.ts';
+
+export type WorkerRequest =
+  | { kind: 'prepare'; id: number; bytes: Uint8Array; offsets: Int32Array; topicOf: Uint8Array; topics: string[]; pseudonymKey: string }
+  | { kind: 'write'; id: number; drop: number[]; lakeDir: string; at: number; live: boolean }
+  | { kind: 'discard'; id: number };
+
+export type WorkerReply =
+  | { kind: 'prepared'; id: number; ids: string[]; dates: string[]; dead: PreparedBatch['dead'] }
+  | { kind: 'written'; id: number; files: string[]; written: number; live: ReturnType<typeof liveView>[] | null }
+  | { kind: 'error'; id: number; message: string }
+  | { kind: 'ready'; id: 0 };
+
+const pending = new Map<number, PreparedBatch>();
+
+function handle(req: WorkerRequest): WorkerReply | null {
+  if (req.kind === 'prepare') {
+    const values: Uint8Array[] = new Array(req.offsets.length - 1);
+    for (let i = 0; i < values.length; i++) values[i] = req.bytes.subarray(req.offsets[i]!, req.offsets[i + 1]!);
+    const topics = Array.from(req.topicOf, (t) => req.topics[t]!);
+    const batch = prepareBatch(values, topics, req.pseudonymKey);
+    pending.set(req.id, batch);
+    return { kind: 'prepared', id: req.id, ids: batch.events.map((e) => e.event_id), dates: batch.dates, dead: batch.dead };
+  }
+  const batch = pending.get(req.id);
+  pending.delete(req.id);
+  if (req.kind === 'discard') return null;
+  if (!batch) throw new Error(`no prepared batch ${req.id}`);
+  const drop = req.drop.length ? new Set(req.drop) : null;
+  const files = encodeBatch(batch, drop ? (i) => !drop.has(i) : null, req.lakeDir, req.at);
+  let written = 0;
+  for (const f of files) {
+    writeDurablySync(f.path, f.bytes);
+    written += f.events.length;
+  }
+  return { kind: 'written', id: req.id, files: files.map((f) => f.path), written, live: req.live ? files.flatMap((f) => f.events.map(liveView)) : null };
+}
+
+parentPort!.on('message', (req: WorkerRequest) => {
+  let reply: WorkerReply | null;
+  try {
+    reply = handle(req);
+  } catch (e) {
+    pending.delete(req.id);
+    reply = { kind: 'error', id: req.id, message: (e as Error).stack ?? String(e) };
+  }
+  if (reply) parentPort!.postMessage(reply);
+});
+parentPort!.postMessage({ kind: 'ready', id: 0 } satisfies WorkerReply);
