@@ -18,7 +18,7 @@ const ENGINES = 3;
 const CLIENTS = 60;
 const BASE_PORT = 38100 + Math.floor(Math.random() * 500);
 
-async function waitHealthy(url: string, ms = 30_000) {
+async function waitHealthy(url: string, ms = 90_000) {
   const until = Date.now() + ms;
   while (Date.now() < until) {
     try {

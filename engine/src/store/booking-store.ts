@@ -83,12 +83,12 @@ export interface BookingContext {
 const asDate = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
 
 /**
- * Reads the patient, the prescription (with its lines), the slot, the referenced search and the patient's active
- * appointments in ONE statement. With `lock` the patient row is locked: bookings of one patient run one at a time, so
- * the duplicate check sees every appointment committed before it.
+ * Reads the patient, the prescription (with its lines), the slot, the referenced search and (with `active`) the
+ * patient's appointments still to happen, in ONE statement. With `lock` the patient row is locked: bookings of one
+ * patient run one at a time, so the duplicate check sees every appointment committed before it.
  */
 export async function loadBookingContext(
-  q: Queryable, o: { patientId: string; prescriptionId?: string | null; slotId?: string | null; searchId?: string | null; lock?: boolean },
+  q: Queryable, o: { patientId: string; prescriptionId?: string | null; slotId?: string | null; searchId?: string | null; active?: boolean; lock?: boolean },
 ): Promise<BookingContext> {
   const slotId = o.slotId && /^\d{1,18}$/.test(o.slotId) ? o.slotId : null;
   const r = await q.query<{ patient: PatientRow | null; rx: PrescriptionRow | null; lines: PrescriptionLineRow[] | null; slot: Record<string, unknown> | null;
@@ -100,7 +100,7 @@ export async function loadBookingContext(
        (select row_to_json(x) from (select ${SLOT_FOR_BOOKING}, array(select service_id from agenda_service sv where sv.agenda_id = a.id) as services
           from slot s join agenda a on a.id = s.agenda_id where s.id = $3::bigint) x) as slot,
        (select row_to_json(x) from (select id, first_in_area_at, deadline, patient_id, service_id from availability_search where id = $4) x) as search,
-       ${o.lock ? `(select json_agg(x) from (select ${APPOINTMENT_COLS} from appointment ap join slot s on s.id = ap.slot_id join agenda a on a.id = ap.agenda_id
+       ${o.active ? `(select json_agg(x) from (select ${APPOINTMENT_COLS} from appointment ap join slot s on s.id = ap.slot_id join agenda a on a.id = ap.agenda_id
           where ap.patient_id = $1 and ap.status in ('held','booked','checked_in') order by s.start_at) x)` : 'null::json'} as active`,
     [o.patientId, o.prescriptionId ?? null, slotId, o.searchId ?? null],
   );
@@ -120,12 +120,16 @@ export async function loadBookingContext(
   };
 }
 
+/** The refusal codes `takePlaceAndWrite` can end with. */
+export type TakeRefusal = 'SLOT_TAKEN' | 'PRESCRIPTION_USED';
+
 /**
- * Takes one place on a slot and, for a prescribed booking, one unit of the prescription line, and — only when both
- * were taken — writes what `writes` builds (given the SQL condition that gates them): ONE statement.
- * `slot` false: full or closed; `line` false: the line is used up. Either way nothing was written.
+ * Takes one place on a slot and, for a prescribed booking, one unit of the prescription line, and writes what
+ * `writes` builds (given the SQL condition that gates them) — ONE statement, atomic with or without a transaction
+ * around it: when the slot is full or closed, or the line used up, the statement aborts (`cupola_refuse`) and none
+ * of its parts is written. Returns null when everything was written, else the refusal.
  */
-export async function takePlaceAndWrite(q: Queryable, slotId: string, lineId: string | null, writes: (gate: string) => Stmt[]): Promise<{ slot: boolean; line: boolean }> {
+export async function takePlaceAndWrite(q: Queryable, slotId: string, lineId: string | null, writes: (gate: string) => Stmt[]): Promise<TakeRefusal | null> {
   const s = together(writes('exists (select 1 from taken_all)'), {
     head: {
       sql: `taken as (update slot set booked = booked + 1 where id = $1 and status = 'open' and booked < capacity returning id),
@@ -134,10 +138,17 @@ export async function takePlaceAndWrite(q: Queryable, slotId: string, lineId: st
       taken_all as (select 1 where exists (select 1 from taken) and ($2::text is null or exists (select 1 from taken_line)))`,
       params: [slotId, lineId],
     },
-    result: `exists (select 1 from taken) as slot, ($2::text is null or exists (select 1 from taken_line)) as line`,
+    result: `case when not exists (select 1 from taken) then cupola_refuse('SLOT_TAKEN')
+      when not exists (select 1 from taken_all) then cupola_refuse('PRESCRIPTION_USED') else true end as ok`,
   });
-  const r = await q.query<{ slot: boolean; line: boolean }>(s.sql, s.params);
-  return r[0]!;
+  try {
+    await q.query(s.sql, s.params);
+    return null;
+  } catch (e) {
+    const err = e as { code?: string; message?: string };
+    if (err.code === 'P0C01' && (err.message === 'SLOT_TAKEN' || err.message === 'PRESCRIPTION_USED')) return err.message;
+    throw e;
+  }
 }
 
 /** Takes one place on a slot; false when it is full or closed. The check constraint backs this up. */

@@ -308,15 +308,19 @@ const asItem = (a: AppointmentRow, lineQty: number | null): BookedItem => ({
   providerId: a.provider_id, bookedAt: new Date(a.booked_at ?? a.created_at),
 });
 
+/** Thrown by a booking run without a transaction when it finds it needs one (it changes other appointments too). */
+class NeedsTransaction extends Error {}
+
 /**
  * Places a new appointment (held or booked) on a slot after every check; shared by hold and direct booking.
- * Round trips: one read of everything (the patient row locked), one conditional take of the place and the
- * prescription line, one write of the appointment, its reminders and its events.
+ * Two round trips: one read of everything, then one statement that takes the place and the prescription line and
+ * writes the appointment, its reminders and its events — or, if either cannot be taken, nothing. In a transaction
+ * (`inTx`) the read also locks the patient row, so the duplicate check sees every booking of the patient before it.
  */
-async function place(ctx: Ctx, q: Queryable, input: BookRequest, status: 'held' | 'booked'): Promise<{ row: AppointmentRow; eff: EffectiveAttributes }> {
+async function place(ctx: Ctx, q: Queryable, input: BookRequest, status: 'held' | 'booked', inTx: boolean): Promise<{ row: AppointmentRow; eff: EffectiveAttributes }> {
   const read = await loadBookingContext(q, {
     patientId: input.patientId, prescriptionId: input.prescriptionLineId ? prescriptionIdOf(input.prescriptionLineId) : null,
-    slotId: input.slotId, searchId: input.searchId ?? null, lock: true,
+    slotId: input.slotId, searchId: input.searchId ?? null, active: true, lock: inTx,
   });
   const patient = await loadPatient(ctx, q, input.patientId, read.patient);
   const who = bookablePatient(patient);
@@ -360,6 +364,7 @@ async function place(ctx: Ctx, q: Queryable, input: BookRequest, status: 'held' 
   if (dup.cancel.some((c) => c.appointmentId === id))
     fail('DUPLICATE_BOOKING', `the patient already holds ${dup.duplicates.length} appointment(s) for this prescription or service`, '/patientId',
       { duplicates: dup.duplicates, policy });
+  if (dup.cancel.length && !inTx) throw new NeedsTransaction();
 
   const reminders = status === 'booked'
     ? reminderPlan(ctx, row, eff, (await cutoffFor(ctx, q, slotStart, slot.clinic_id, eff)).holidays) : { due: [], events: [] };
@@ -370,10 +375,10 @@ async function place(ctx: Ctx, q: Queryable, input: BookRequest, status: 'held' 
     ...reminders.events,
   ];
   // the place, the line, the appointment, its reminders and its events: one statement, written only if both were taken
-  const taken = await takePlaceAndWrite(q, slot.id, subject.prescriptionLine?.id ?? null, (gate) => [
+  const refused = await takePlaceAndWrite(q, slot.id, subject.prescriptionLine?.id ?? null, (gate) => [
     appointmentInsert(row, gate), ...compact([remindersInsert(row.id, reminders.due, gate), outboxInsert(events, ctx.now, gate).stmt])]);
-  if (!taken.slot) fail('SLOT_TAKEN', `slot ${slot.id} was just taken`, '/slotId');
-  if (!taken.line) fail('PRESCRIPTION_USED', 'every service of this prescription line is already booked', '/prescriptionLineId');
+  if (refused === 'SLOT_TAKEN') fail('SLOT_TAKEN', `slot ${slot.id} was just taken`, '/slotId');
+  if (refused === 'PRESCRIPTION_USED') fail('PRESCRIPTION_USED', 'every service of this prescription line is already booked', '/prescriptionLineId');
   // the policy may cancel the patient's other appointment (rare): through the ordinary cancellation
   for (const c of dup.cancel) await cancelRow(ctx, q, (await getAppointment(q, c.appointmentId, true))!, 'duplicate', 'internal');
   return { row, eff };
@@ -396,14 +401,28 @@ async function effOfAppointment(ctx: Ctx, q: Queryable, a: AppointmentRow) {
   return ctx.offer.effective(q, (await ctx.offer.agenda(q, a.agenda_id))!);
 }
 
-export const holdUC = (ctx: Ctx, input: BookRequest) => inTransaction(ctx, async (tx) => {
-  const { row, eff } = await place(ctx, tx, input, 'held');
-  return view(ctx, tx, row, eff);
-});
-export const bookUC = (ctx: Ctx, input: BookRequest) => inTransaction(ctx, async (tx) => {
-  const { row, eff } = await place(ctx, tx, input, 'booked');
-  return view(ctx, tx, row, eff);
-});
+/**
+ * A booking (or hold) after a search needs no transaction: its one write is atomic. It runs in one when it must claim
+ * an Idempotency-Key, when it has to record a search of its own (a refusal must not leave it behind), or when the
+ * duplicate policy cancels the patient's other appointment with it.
+ */
+async function placeUC(ctx: Ctx, input: BookRequest, status: 'held' | 'booked'): Promise<AppointmentView> {
+  const run = async (q: Queryable, inTx: boolean) => {
+    const { row, eff } = await place(ctx, q, input, status, inTx);
+    return view(ctx, q, row, eff);
+  };
+  const inTx = () => inTransaction(ctx, (tx) => run(tx, true));
+  if (ctx.idempotency || !input.searchId) return inTx();
+  try {
+    return await run(ctx.db, false);
+  } catch (e) {
+    if (e instanceof NeedsTransaction) return inTx();
+    throw e;
+  }
+}
+
+export const holdUC = (ctx: Ctx, input: BookRequest) => placeUC(ctx, input, 'held');
+export const bookUC = (ctx: Ctx, input: BookRequest) => placeUC(ctx, input, 'booked');
 
 // ---------------------------------------------------------------------------------------------------------------
 // lifecycle through the pure state machine
