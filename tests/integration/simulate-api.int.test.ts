@@ -14,7 +14,7 @@ import type { Db } from '../../engine/src/store/db.ts';
 import { openTestDb, STORES, TEST_SECRET } from './harness.ts';
 import { readLake } from './stream-harness.ts';
 
-const RUN = { scale: 'demo', seed: 11, days: 8, start: '2026-03-02', load: 0.03 } as const;
+const RUN = { scale: 'demo', seed: 11, days: 8, start: '2026-03-02', load: 0.03, quiet: true } as const;
 
 /** Appointments by status and outcome, prescriptions, patients and the outbox: what a run leaves in the engine. */
 async function storeCounts(db: Db) {
@@ -60,7 +60,7 @@ describe.each(STORES)('cupola simulate --mode api on %s', (store) => {
     second = await simulateThroughApi({ ...RUN, db, env: env(dirs[1]!), reset: true });
     secondCounts = await storeCounts(db);
     secondLake = await readLake(join(dirs[1]!, 'lake'));
-  });
+  }, 300_000); // about 30 s on an idle machine; the margin is for a busy one
   afterAll(async () => {
     await db?.close();
     for (const d of dirs) await rm(d, { recursive: true, force: true });
@@ -116,15 +116,29 @@ describe('the simulate command in api mode', () => {
   const cli = (args: string[], env: Record<string, string>) =>
     promisify(execFile)(process.execPath, ['bin/cupola.js', ...args], { env: { ...process.env, ...env }, timeout: 120_000 });
 
-  it('prints one summary line a script can parse, and refuses lake-only options', async () => {
+  it('says in its help what the api mode does and that a remote engine runs on real time', async () => {
+    const { stdout } = await cli(['simulate', '--help'], {});
+    expect(stdout).toContain('--mode <value>');
+    expect(stdout).toMatch(/api: send the demand through the engine HTTP API/);
+    expect(stdout).toMatch(/--url <value> +api mode: drive a running engine instead .* Its clock is real time/);
+  });
+
+  it('seeds the store it is given, prints one summary line a script can parse, and refuses a store that already holds a region', async () => {
+    // on PostgreSQL (DATABASE_URL): the command is the same, the embedded store only starts slower
+    const db = await openTestDb('pg');
     const dir = await mkdtemp(join(tmpdir(), 'cupola-sim-api-cli-'));
+    const env = { CUPOLA_DATA_DIR: dir, DATABASE_URL: db.url! };
     try {
-      const { stdout } = await cli(['simulate', '--mode', 'api', '--days', '2', '--start', '2026-03-02', '--load', '0.02', '--seed', '5'], { CUPOLA_DATA_DIR: dir, DATABASE_URL: '' });
+      const { stdout } = await cli(['simulate', '--mode', 'api', '--days', '2', '--start', '2026-03-02', '--load', '0.02', '--seed', '5'], env);
       const last = stdout.trim().split('\n').pop()!;
-      expect(last).toMatch(/^simulated 2 days through the API \(2026-03-02\.\.2026-03-03, engine in-process on pglite, scale demo, seed 5, load 0\.02\): \d+ prescriptions, \d+ first-access bookings/);
-      expect(last).toMatch(/ \d+ events in \d+ files under .*\/lake /);
-      await expect(cli(['simulate', '--mode', 'api', '--days', '2', '--write-from', '2026-03-03'], { CUPOLA_DATA_DIR: dir })).rejects.toMatchObject({ code: 1 });
+      expect(last).toMatch(/^simulated 2 days through the API \(2026-03-02\.\.2026-03-03, engine in-process on pg, scale demo, seed 5, load 0\.02\): \d+ prescriptions, [1-9]\d* first-access bookings/);
+      const m = / (\d+) events in (\d+) files under (\S+)\/lake /.exec(last);
+      expect(m?.[3]).toBe(dir);
+      expect(Number(m?.[1])).toBe((await db.query<{ n: number }>(`select count(*)::int as n from outbox where published_at is not null`))[0]!.n);
+      await expect(cli(['simulate', '--mode', 'api', '--days', '2', '--start', '2026-03-02'], env)).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('--reset') });
+      await expect(cli(['simulate', '--mode', 'api', '--days', '2', '--write-from', '2026-03-03'], env)).rejects.toMatchObject({ code: 1 });
     } finally {
+      await db.close();
       await rm(dir, { recursive: true, force: true });
     }
   });

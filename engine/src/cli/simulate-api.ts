@@ -47,6 +47,8 @@ export interface SimulateApiOptions {
   env?: NodeJS.ProcessEnv;
   /** an open store to use instead of the configured one (left open) */
   db?: Db;
+  /** no seeding progress on stderr */
+  quiet?: boolean;
   onDay?: (done: number, total: number) => void;
 }
 
@@ -131,6 +133,6 @@ async function seedFor(db: Db, opts: SimulateApiOptions, weeks: number): Promise
         'patients and appointments of this store (or --url to drive a running engine instead)');
     await db.exec(`truncate ${BOOKING_TABLES} restart identity cascade`);
   }
-  const r = await runSeed(db, { scale: opts.scale, seed: opts.seed, startDate: opts.start, weeks }, { reset: !!opts.reset, quiet: true });
+  const r = await runSeed(db, { scale: opts.scale, seed: opts.seed, startDate: opts.start, weeks }, { reset: !!opts.reset, quiet: !!opts.quiet });
   return r.line;
 }

@@ -30,14 +30,15 @@ export const simulateCommand: Command = {
         'lake (default): write the events straight to $CUPOLA_DATA_DIR/lake (fast, for long histories). ' +
         'api: send the demand through the engine HTTP API, one request at a time — by default an in-process engine on this ' +
         "data folder's store (PGlite, or DATABASE_URL), seeded with the region from --start, on a simulated clock that runs " +
-        'from --start to the last day, its outbox relayed into the lake',
+        'from --start to the last day, its outbox relayed into the lake. Unlike the lake mode it books no pre-history backlog: ' +
+        'the agendas start empty, so waits are short at first (and at a small --load)',
     },
     'write-from': { type: 'string', description: 'lake mode: simulate from --start but write only days from this date (append one more day)' },
     load: { type: 'string', description: 'demand multiplier (default 1: demand close to the supply; e.g. 0.05 for a 5% sample in api mode)' },
     url: {
       type: 'string',
       description:
-        'api mode: drive a running engine instead (token from CUPOLA_JWT_SECRET, or CUPOLA_TOKEN). Its clock is real time: ' +
+        'api mode: drive a running engine instead (token from CUPOLA_JWT_SECRET, or CUPOLA_TOKEN; --start is ignored). Its clock is real time: ' +
         'the N days of demand are sent now, compressed into today (prescriptions dated today), visits are recorded only for ' +
         'slots already started (none, usually: counted as pending), holds never lapse, and the lake is the engine\'s own stream',
     },
