@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowCounts, STORES, testApp } from './harness.ts';
 import { buildTree, makeCf, post, prescribe, registerPatient, seedRegionRoot } from './fixtures.ts';
+import { takePlaceAndWrite } from '../../engine/src/store/booking-store.ts';
+import { outboxInsert } from '../../engine/src/store/outbox-store.ts';
 
 const T0 = new Date('2026-03-20T09:00:00Z'); // Friday
 const weekdays = (start: string, end: string) => [1, 2, 3, 4, 5].map((weekday) => ({ weekday, start, end, slotMinutes: 30, capacity: 1 }));
@@ -217,6 +219,42 @@ describe.each(STORES)('booking engine on %s', (store) => {
       expect(r.json()).toMatchObject({ code: 'DUPLICATE_BOOKING', details: { policy: 'keep_earlier' } });
       expect(await counts()).toEqual(afterSearch);
       expect(afterSearch.appointment).toBe(before.appointment);
+    });
+
+    it('gives one prescription line to only one of two bookings racing for different slots, and the loser holds no place', async () => {
+      const p = await registerPatient(t.app, op, 41, ids.ats);
+      const line = await newLine(p, 'P');
+      const s = (await search({ patientId: p, prescriptionLineId: line, channel: 'desk', limit: 5 })).json();
+      const [a, b] = [s.options[0].slotId, s.options[1].slotId];
+      const before = await counts();
+      const rs = await Promise.all([a, b].map((slotId) => post(t.app, '/appointments', op, { patientId: p, prescriptionLineId: line, slotId, channel: 'desk', searchId: s.searchId })));
+      expect(rs.filter((r) => r.statusCode === 201)).toHaveLength(1);
+      expect(['PRESCRIPTION_USED', 'DUPLICATE_BOOKING']).toContain(rs.find((r) => r.statusCode !== 201)!.json().code);
+      const booked = await t.db.query<{ id: string; booked: number }>(`select id::text as id, booked from slot where id in ($1, $2)`, [a, b]);
+      expect(booked.reduce((n, r) => n + r.booked, 0)).toBe(1);
+      const won = rs.find((r) => r.statusCode === 201)!.json();
+      expect(booked.find((r) => r.booked === 1)!.id).toBe(won.slotId);
+      expect((await counts()).appointment).toBe(before.appointment + 1);
+    });
+
+    it('undoes the whole take-and-write statement when the slot is free but the prescription line is used up', async () => {
+      const p = await registerPatient(t.app, op, 42, ids.ats);
+      const line = await newLine(p, 'P');
+      const s = (await search({ patientId: p, prescriptionLineId: line, channel: 'desk', limit: 1 })).json();
+      const slotId = s.options[0].slotId;
+      await t.db.query(`update prescription_line set booked_quantity = quantity where id = $1`, [line]);
+      const before = await counts();
+      const event = { type: 'appointment.booked', aggregateType: 'appointment', aggregateId: 'appt-never', payload: {} };
+      expect(await takePlaceAndWrite(t.db, slotId, line, (gate) => [outboxInsert([event], now, gate).stmt!])).toBe('PRESCRIPTION_USED');
+      expect(await counts()).toEqual(before);
+      expect((await t.db.query<{ booked: number }>(`select booked from slot where id = $1`, [slotId]))[0]!.booked).toBe(0);
+      // and with the line free again the same statement takes the place and writes its part
+      await t.db.query(`update prescription_line set booked_quantity = 0 where id = $1`, [line]);
+      expect(await takePlaceAndWrite(t.db, slotId, line, (gate) => [outboxInsert([event], now, gate).stmt!])).toBeNull();
+      expect((await counts()).outbox).toBe(before.outbox + 1);
+      await t.db.query(`delete from outbox where aggregate_id = 'appt-never'`);
+      await t.db.query(`update slot set booked = booked - 1 where id = $1`, [slotId]);
+      await t.db.query(`update prescription_line set booked_quantity = 0 where id = $1`, [line]);
     });
 
     it('refuses a slot on a channel the site does not allow, with the field path, and writes nothing', async () => {
