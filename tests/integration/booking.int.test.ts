@@ -234,7 +234,7 @@ describe.each(STORES)('booking engine on %s', (store) => {
       expect(booked.reduce((n, r) => n + r.booked, 0)).toBe(1);
       const won = rs.find((r) => r.statusCode === 201)!.json();
       expect(booked.find((r) => r.booked === 1)!.id).toBe(won.slotId);
-      expect((await counts()).appointment).toBe(before.appointment + 1);
+      expect((await counts()).appointment).toBe(before.appointment! + 1);
     });
 
     it('undoes the whole take-and-write statement when the slot is free but the prescription line is used up', async () => {
@@ -251,7 +251,7 @@ describe.each(STORES)('booking engine on %s', (store) => {
       // and with the line free again the same statement takes the place and writes its part
       await t.db.query(`update prescription_line set booked_quantity = 0 where id = $1`, [line]);
       expect(await takePlaceAndWrite(t.db, slotId, line, (gate) => [outboxInsert([event], now, gate).stmt!])).toBeNull();
-      expect((await counts()).outbox).toBe(before.outbox + 1);
+      expect((await counts()).outbox).toBe(before.outbox! + 1);
       await t.db.query(`delete from outbox where aggregate_id = 'appt-never'`);
       await t.db.query(`update slot set booked = booked - 1 where id = $1`, [slotId]);
       await t.db.query(`update prescription_line set booked_quantity = 0 where id = $1`, [line]);
