@@ -11,6 +11,8 @@ import { applyFilters, rollup, TUTTE } from '../../dashboards/src/components/fil
 import { evaluateRules } from '../../dashboards/src/components/alerts.js';
 // @ts-ignore
 import { forecastBand } from '../../dashboards/src/components/forecast.js';
+// @ts-ignore
+import { withNames } from '../../dashboards/src/components/names.js';
 import { fileFor, isImmutableAsset } from '../../engine/src/cli/dashboards-server.ts';
 
 const DASH = fileURLToPath(new URL('../../dashboards/', import.meta.url));
@@ -43,6 +45,16 @@ describe('dashboard components', () => {
     expect(applyFilters(rows, { priority: 'B' }).length).toBe(2);
     expect(applyFilters(rows, { ats: TUTTE }).length).toBe(3);
     expect(rollup(rows, ['priority'], ['bookings'])).toEqual([{ priority: 'B', bookings: 7 }, { priority: 'D', bookings: 3 }]);
+  });
+
+  it('put back the names a loader sent once per entity, leaving the rows it was given untouched', () => {
+    const rows = [{ ats_id: 'a', service_id: 's1', bookings: 2 }, { ats_id: 'b', service_id: 's2', bookings: 3 }];
+    const named = withNames(rows, { ats: [{ ats_id: 'a', ats_name: 'ATS A' }], service: [{ service_id: 's1', service_name: 'Visita' }, { service_id: 's2', service_name: 'Eco' }] });
+    expect(named).toEqual([
+      { ats_id: 'a', ats_name: 'ATS A', service_id: 's1', service_name: 'Visita', bookings: 2 },
+      { ats_id: 'b', ats_name: null, service_id: 's2', service_name: 'Eco', bookings: 3 },
+    ]);
+    expect(rows[0]).toEqual({ ats_id: 'a', service_id: 's1', bookings: 2 });
   });
 
   it('raise an alert for each rule breached, honouring the configured thresholds', () => {
