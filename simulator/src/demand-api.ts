@@ -17,6 +17,7 @@
  * the same seed against the same fresh store sends the same requests and gets the same answers (ids aside).
  */
 import { cfCheckCharacter, MONTH_LETTERS } from '../../engine/src/domain/patient/codice-fiscale.ts';
+import type { EventEnvelope } from '../../engine/src/events/envelope.ts';
 import { epochDayOf, isoWeekdayOfEpochDay, localDateOf, localDateOfEpochDay, localToUtcMs } from '../../engine/src/domain/time/rome-time.ts';
 import {
   ABANDON_PROBABILITY, CHANNELS, CLASS_MIX, CLASSES, HOLD_EXPIRY_PROBABILITY, MOVE_PROBABILITY,
@@ -105,6 +106,11 @@ export interface DriveOptions {
   clock: Clock;
   /** the engine's background duties (expire holds, dispatch reminders) at the clock's instant; in-process only */
   sweep?: () => Promise<unknown>;
+  /**
+   * Receives the offer events of each day as the lake mode writes them (catalogue, organisation tree, agendas,
+   * supply), for a region seeded outside the engine's use cases; not called when unset (a remote engine).
+   */
+  writeOffer?: (events: readonly EventEnvelope[]) => Promise<void>;
   /** after each simulated day (e.g. drain the outbox into the lake) */
   afterDay?: (index: number, date: string) => Promise<void>;
   onDay?: (done: number, total: number) => void;
@@ -236,6 +242,10 @@ export class ApiDemandDriver {
     for (let i = 0; i < this.opts.days; i++) {
       this.today = i;
       this.opts.clock.advance(this.at(i, 0));
+      if (this.opts.writeOffer) {
+        const offer = this.sim.offerEvents(i);
+        if (offer.length) await this.opts.writeOffer(offer);
+      }
       if (this.opts.sweep) for (const minute of [7 * 60, 13 * 60, 20 * 60]) this.schedule(this.at(i, minute), async () => void (await this.opts.sweep!()));
       const factor = this.sim.dayFactorOf(i);
       for (const r of first) {

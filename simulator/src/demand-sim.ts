@@ -688,17 +688,30 @@ export class DemandSimulation {
   // The day loop
   // ------------------------------------------------------------------------------------------
 
-  /** Simulates day `i` (0-based) and returns its events (all of them occur on that Rome-local day). */
-  day(i: number): DemandDay {
+  /**
+   * The offer events of day `i`: on day 0 the catalogue, the organisation tree, the agendas and their supply over the
+   * booking horizon; every 7th day the supply of one more week. Part of `day(i)`; also for drivers whose region was
+   * loaded outside the engine's use cases (seeded with COPY, so no outbox event describes it), e.g. demand-api.ts.
+   */
+  offerEvents(i: number): EventEnvelope[] {
+    const saved = this.out;
     this.out = [];
-    const date = localDateOfEpochDay(this.start + i);
     if (i === 0) {
       this.referenceEvents(this.at(0, 0, 1));
       this.supplyEvents(this.at(0, 1, 2), 0, BOOKING_HORIZON_DAYS);
-      this.emitPrefilled();
     } else if (i % 7 === 0) {
       this.supplyEvents(this.at(i, 1, 2), i + BOOKING_HORIZON_DAYS - 7, i + BOOKING_HORIZON_DAYS);
     }
+    const events = this.out;
+    this.out = saved;
+    return events;
+  }
+
+  /** Simulates day `i` (0-based) and returns its events (all of them occur on that Rome-local day). */
+  day(i: number): DemandDay {
+    this.out = this.offerEvents(i);
+    const date = localDateOfEpochDay(this.start + i);
+    if (i === 0) this.emitPrefilled();
     const todays = this.actions[i]!;
     this.actions[i] = [];
     // cancellations and moves first (they free capacity), then bookings, then visits

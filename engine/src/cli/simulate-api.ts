@@ -6,7 +6,8 @@
  *   horizon); the engine app listens on an ephemeral port on a simulated clock that the driver advances request by
  *   request; the engine's sweeper (hold expiry, reminders) runs at fixed hours of the simulated day; the outbox is
  *   relayed into the lake ($CUPOLA_DATA_DIR/lake) by the same relay and sink `cupola up` runs, drained at the end of
- *   every simulated day.
+ *   every simulated day. The region is seeded with COPY (no outbox events), so its offer events (catalogue, tree,
+ *   agendas, weekly supply) are handed to the same sink from the lake mode's simulation of the same plan.
  * - External (--url): a running engine on real time; see the command's help.
  */
 import { loadConfig } from '../config.ts';
@@ -22,6 +23,8 @@ import { startSweeper } from '../usecases/sweeper.ts';
 import { regionExists, runSeed } from './seed-command.ts';
 import { ApiDemandDriver, httpApi, realClock, simulatedClock, type DriveResult } from '../../../simulator/src/demand-api.ts';
 import { loadMaxWaitDays } from '../../../simulator/src/demand-lake.ts';
+import { BOOKING_HORIZON_DAYS } from '../../../simulator/src/demand-sim.ts';
+import { topicOf } from '../events/envelope.ts';
 import { planRegion, type Scale } from '../../../simulator/src/region-plan.ts';
 import { loadReference } from '../../../simulator/src/reference.ts';
 import { loadStreamConfig } from '../../../pipelines/src/config.ts';
@@ -29,8 +32,6 @@ import { startSinkService } from '../../../pipelines/src/stream.ts';
 import { OutboxRelay } from '../../../pipelines/src/relay/outbox-relay.ts';
 import { InProcessPublisher } from '../../../pipelines/src/relay/in-process-stream.ts';
 
-/** Booking horizon of the region (reference/lombardy.json bookingHorizonDays) plus a week: slots seeded past the history. */
-const SLOT_MARGIN_DAYS = 91 + 7;
 
 /** Tables a --reset empties besides those `seed --reset` does (patients, prescriptions and what hangs on them). */
 const BOOKING_TABLES = 'reminder, waitlist_entry, idempotency_key, availability_search, prescription_line, prescription, patient';
@@ -58,6 +59,8 @@ export interface SimulateApiResult extends DriveResult {
   written: number | null;
   files: number | null;
   deadLettered: number | null;
+  /** of `written`, the seeded region's offer events (not from the outbox) */
+  offerEvents: number | null;
   lakeDir: string | null;
   seedLine: string | null;
 }
@@ -66,7 +69,8 @@ export async function simulateThroughApi(opts: SimulateApiOptions): Promise<Simu
   const env = opts.env ?? process.env;
   const cfg = loadConfig(env);
   const ref = loadReference();
-  const weeks = Math.min(104, Math.ceil((opts.days + SLOT_MARGIN_DAYS) / 7));
+  // slots for the history plus the supply horizon the offer events publish (demand-sim.ts), as the lake mode's region
+  const weeks = Math.min(104, Math.ceil((opts.days + BOOKING_HORIZON_DAYS) / 7));
   const plan = planRegion({ scale: opts.scale, seed: opts.seed, startDate: opts.start, weeks }, ref);
   const maxWaitDays = loadMaxWaitDays();
 
@@ -85,7 +89,7 @@ export async function simulateThroughApi(opts: SimulateApiOptions): Promise<Simu
       nrePrefix: '030SX', nreBase: (Math.floor(Date.now() / 1000) % 100_000) * 100_000, ...(opts.onDay ? { onDay: opts.onDay } : {}),
     });
     const r = await driver.run();
-    return { ...r, engine: opts.url, written: null, files: null, deadLettered: null, lakeDir: null, seedLine: null };
+    return { ...r, engine: opts.url, written: null, files: null, deadLettered: null, lakeDir: null, seedLine: null, offerEvents: null };
   }
 
   const db = opts.db ?? (await openDb(cfg));
@@ -109,16 +113,22 @@ export async function simulateThroughApi(opts: SimulateApiOptions): Promise<Simu
     closeAll = [async () => sink.stop(), ...closeAll];
     const relay = new OutboxRelay(db, new InProcessPublisher((records) => sink.sink.ingest(records)), { batchSize: 20_000 });
     const token = await mintToken(cfg.jwtSecret, { sub: 'simulator', role: 'service' });
+    let offerEvents = 0;
     const driver = new ApiDemandDriver({
       plan, seed: opts.seed, days: opts.days, maxWaitDays, ...(opts.load ? { load: opts.load } : {}),
       api: httpApi(address.replace('[::1]', 'localhost'), token), clock, sweep: () => sweeper.tick(),
+      // the seeded region has no outbox events: its offer reaches the lake as the lake mode writes it, through the same sink
+      writeOffer: async (events) => {
+        offerEvents += events.length;
+        await sink.sink.ingest(events.map((e) => ({ topic: topicOf(e.aggregate_type), key: e.aggregate_id, value: JSON.stringify(e) })));
+      },
       afterDay: async () => void (await relay.drain()), ...(opts.onDay ? { onDay: opts.onDay } : {}),
     });
     const r = await driver.run();
     await relay.drain();
     return {
       ...r, engine: `in-process on ${db.kind}`, written: sink.sink.eventsWritten, files: sink.sink.filesWritten,
-      deadLettered: sink.sink.deadLetters.count, lakeDir: streamCfg.lakeDir, seedLine: seeded,
+      deadLettered: sink.sink.deadLetters.count, lakeDir: streamCfg.lakeDir, seedLine: seeded, offerEvents,
     };
   } finally {
     for (const close of closeAll) await close();
