@@ -128,8 +128,9 @@ export async function searchAvailabilityFor(ctx: Ctx, q: Queryable, req: SearchR
     // enough per agenda for the options asked (few agendas → deeper), never fewer than the first few
     const perAgenda = Math.min(50, Math.max(SEARCH_WINDOW_PER_AGENDA, Math.ceil((2 * (req.limit ?? 10)) / releases.length)));
     const starts = [ctx.now, ...(earliest ? [new Date(Date.parse(`${earliest}T00:00:00Z`) - 2 * 3600_000)] : [])];
-    // without preferences the options are simply the earliest: fetch only a few times what is asked
-    const total = req.preferences || earliest ? undefined : Math.max(40, 4 * (req.limit ?? 10));
+    // without preferences the options are simply the earliest (from now for the first availability, from the
+    // patient's earliest date for the options): fetch only a few times what is asked
+    const total = req.preferences ? undefined : Math.max(40, 4 * (req.limit ?? 10));
     for (const from of starts)
       for (const s of await freeSlots(q, releases, subject.priority, from, to, perAgenda, total))
         if (!seen.has(s.id)) (seen.add(s.id), slots.push(s));
