@@ -93,6 +93,9 @@ describe('cupola simulate --mode api on the embedded store', () => {
     expect(types['appointment.cancelled'] ?? 0).toBe(first.cancellations);
     expect(types['prescription.registered']).toBe(firstCounts['prescription']);
     expect(types['availability.searched']).toBeGreaterThan(0);
+    expect(types['payment.no_show_penalty_due'] ?? 0).toBe(first.noShows);
+    // the engine's sweeper ran on the simulated clock: reminders fell due and were sent
+    expect(types['appointment.reminder_due'] ?? 0).toBeGreaterThan(0);
     expect(firstLake.length).toBe(first.written);
     expect(first.written).toBe(firstCounts['outbox']! + first.offerEvents!);
     // the seeded region's offer is in the lake as the lake mode writes it, so the marts' dimensions join
