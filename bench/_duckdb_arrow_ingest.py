@@ -3,7 +3,8 @@
 Reads Arrow IPC stream files (one per micro-batch, written by bench/sink.ts) into memory first (not timed), then
 times DuckDB scanning each in-memory Arrow table (zero-copy Arrow scan, as DuckDB ingests Arrow natively) and
 writing it as one Parquet file (zstd level 1, the level the sink's parquet-wasm writer uses), made durable the same way as the sink's files (tmp name, fsync, rename,
-fsync of the directory). Prints one JSON line: {"rows": N, "files": F, "seconds": S, "threads": T}.
+fsync of the directory). Prints one JSON line: {"rows": N, "files": F, "seconds": S, "cpu_seconds": C, "threads": T}
+(C: CPU time of this process, every DuckDB thread, over the timed loop).
   python bench/_duckdb_arrow_ingest.py <ipc-dir> <out-dir>
 """
 import json
@@ -31,6 +32,7 @@ con.execute(f"copy (select * from batch) to '{out}/warm-up.tmp' {COPY}")
 con.unregister("batch")
 os.unlink(f"{out}/warm-up.tmp")
 rows = 0
+c0 = time.process_time()
 t0 = time.perf_counter()
 for k, table in enumerate(tables):
     final = os.path.join(out, f"part-{k}.parquet")
@@ -47,7 +49,8 @@ for k, table in enumerate(tables):
     os.close(dfd)
     rows += table.num_rows
 seconds = time.perf_counter() - t0
+cpu_seconds = time.process_time() - c0
 check = con.execute(f"select count(*) from read_parquet('{out}/*.parquet')").fetchone()[0]
 if check != rows:
     raise SystemExit(f"wrote {check} rows of {rows}")
-print(json.dumps({"rows": rows, "files": len(tables), "seconds": seconds, "threads": threads}))
+print(json.dumps({"rows": rows, "files": len(tables), "seconds": seconds, "cpu_seconds": cpu_seconds, "threads": threads}))

@@ -76,18 +76,24 @@ const sink = await LakeSink.open({ lakeDir: join(dir, 'lake'), deadLetterDir: jo
 const sub = await KafkaSubscriber.connect({ brokers, topicPrefix: prefix, groupId: `${prefix}sink`, concurrency: Math.max(1, WORKERS) });
 const load0 = loadavg()[0]!;
 let first = 0;
+let cpu0 = process.cpuUsage();
+let cpu1 = process.cpuUsage();
 let done = 0;
 let batches = 0;
 let ingestMs = 0;
 const finished = new Promise<void>((resolve) => {
   void sub.run(async (rs) => {
-    if (!first) first = performance.now();
+    if (!first) {
+      first = performance.now();
+      cpu0 = process.cpuUsage();
+    }
     const ti = performance.now();
     await sink.ingest(rs);
     ingestMs += performance.now() - ti;
     batches++;
     if (sink.eventsWritten + sink.deadLetters.count >= N && !done) {
       done = performance.now();
+      cpu1 = process.cpuUsage(cpu0);
       resolve();
     }
   });
@@ -95,6 +101,9 @@ const finished = new Promise<void>((resolve) => {
 const tJoin = performance.now();
 await finished;
 const sinkSeconds = (done - first) / 1000;
+// CPU time of this process (all threads: kafkajs, ingest workers, GC) over the same span: less sensitive than the
+// wall clock to other processes on a shared machine; the broker's CPU is not counted
+const sinkCpuUs = (cpu1.user + cpu1.system) / N;
 const eventsPerS = N / sinkSeconds;
 console.log(`  sink (${WORKERS} ingest worker threads): ${sink.eventsWritten.toLocaleString('en')} events in ${sinkSeconds.toFixed(2)} s from first batch (${batches} batches, ${sink.filesWritten} files; group join ${((first - tJoin) / 1000).toFixed(1)} s not counted) → ${Math.round(eventsPerS).toLocaleString('en')} events/s`);
 console.log(`    of which validate + pseudonymise + Arrow + Parquet + fsync (summed over batches ingested at once): ${(ingestMs / 1000).toFixed(2)} s (${Math.round(N / (ingestMs / 1000)).toLocaleString('en')} events/s); the rest is kafkajs fetch/decode and offset commits`);
@@ -118,9 +127,10 @@ for (let i = 0; i < N; i += BATCH) {
   });
   await writeFile(join(ipcDir, `part-${String(files++).padStart(5, '0')}.arrows`), tableToIPC(toArrowTable(evs, Date.now()), 'stream'));
 }
-const limit = JSON.parse(execFileSync(benchPython(), [join(ROOT, 'bench', '_duckdb_arrow_ingest.py'), ipcDir, join(dir, 'limit')], { encoding: 'utf8' }).trim().split('\n').pop()!) as { rows: number; seconds: number; threads: string };
+const limit = JSON.parse(execFileSync(benchPython(), [join(ROOT, 'bench', '_duckdb_arrow_ingest.py'), ipcDir, join(dir, 'limit')], { encoding: 'utf8' }).trim().split('\n').pop()!) as { rows: number; seconds: number; cpu_seconds: number; threads: string };
 if (limit.rows !== N) throw new Error(`the limit wrote ${limit.rows} of ${N} rows`);
 const limitSeconds = limit.seconds;
+const limitCpuUs = (limit.cpu_seconds * 1e6) / N;
 const limitPerS = N / limitSeconds;
 console.log(`  limit: DuckDB ${limit.threads} threads scanning the same ${N.toLocaleString('en')} rows as ${files} in-memory Arrow tables (~${BATCH} rows) into Parquet (zstd, fsync) in ${limitSeconds.toFixed(2)} s → ${Math.round(limitPerS).toLocaleString('en')} events/s`);
 const ratio = eventsPerS / limitPerS;
@@ -129,5 +139,7 @@ console.log(`  ratio ${ratio.toFixed(2)} (targets: ≥ 200,000 events/s, ratio �
 await admin.deleteTopics({ topics: ['offer', 'booking', 'delivery', 'payment', 'prescription'].map((t) => prefix + t) }).catch(() => undefined);
 await admin.disconnect();
 await rm(dir, { recursive: true, force: true });
-console.log(JSON.stringify({ bench: 'sink', events: N, events_per_s: Math.round(eventsPerS), limit_events_per_s: Math.round(limitPerS), ratio: Number(ratio.toFixed(3)), batches, workers: WORKERS, load_avg_1m: Number(((load0 + loadavg()[0]!) / 2).toFixed(2)), quick }));
+console.log(`  CPU per event: sink ${sinkCpuUs.toFixed(1)} µs (${Math.round(1e6 / sinkCpuUs).toLocaleString('en')} events per CPU-second), DuckDB ${limitCpuUs.toFixed(1)} µs (${Math.round(1e6 / limitCpuUs).toLocaleString('en')}); ratio ${(limitCpuUs / sinkCpuUs).toFixed(2)}`);
+console.log(JSON.stringify({ bench: 'sink', events: N, events_per_s: Math.round(eventsPerS), limit_events_per_s: Math.round(limitPerS), ratio: Number(ratio.toFixed(3)),
+  sink_cpu_us_per_event: Number(sinkCpuUs.toFixed(2)), limit_cpu_us_per_event: Number(limitCpuUs.toFixed(2)), cpu_ratio: Number((limitCpuUs / sinkCpuUs).toFixed(3)), batches, workers: WORKERS, load_avg_1m: Number(((load0 + loadavg()[0]!) / 2).toFixed(2)), quick }));
 process.exit(0);

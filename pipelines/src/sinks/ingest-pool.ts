@@ -78,7 +78,7 @@ export class IngestWorker {
   }
 
   /** Sends a batch to be validated and pseudonymised; replies with ids, dates and dead letters. */
-  async prepare(records: readonly StreamRecord[], pseudonymKey: string): Promise<Extract<WorkerReply, { kind: 'prepared' }>> {
+  async prepare(records: readonly StreamRecord[], pseudonymKey: string, live: boolean): Promise<Extract<WorkerReply, { kind: 'prepared' }>> {
     const topics: string[] = [];
     const topicIndex = new Map<string, number>();
     const topicOf = new Uint8Array(records.length);
@@ -106,13 +106,13 @@ export class IngestWorker {
     }
     const id = nextId++;
     const view = new Uint8Array(bytes.buffer, bytes.byteOffset, total);
-    const reply = await this.call({ kind: 'prepare', id, bytes: view, offsets, topicOf, topics, pseudonymKey }, [bytes.buffer as ArrayBuffer, offsets.buffer, topicOf.buffer]);
+    const reply = await this.call({ kind: 'prepare', id, bytes: view, offsets, topicOf, topics, pseudonymKey, live }, [bytes.buffer as ArrayBuffer, offsets.buffer, topicOf.buffer]);
     return reply as Extract<WorkerReply, { kind: 'prepared' }>;
   }
 
   /** Writes the prepared batch `id` without the events at `drop`; resolves when its files are durable. */
-  async write(id: number, drop: number[], lakeDir: string, at: number, live: boolean): Promise<Extract<WorkerReply, { kind: 'written' }>> {
-    return (await this.call({ kind: 'write', id, drop, lakeDir, at, live })) as Extract<WorkerReply, { kind: 'written' }>;
+  async write(id: number, drop: number[], lakeDir: string, at: number): Promise<Extract<WorkerReply, { kind: 'written' }>> {
+    return (await this.call({ kind: 'write', id, drop, lakeDir, at })) as Extract<WorkerReply, { kind: 'written' }>;
   }
 
   async close(): Promise<void> {

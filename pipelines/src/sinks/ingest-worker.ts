@@ -7,16 +7,17 @@
  * Any failure is replied as an error for that batch; the sink then rejects the batch and nothing is acknowledged.
  */
 import { parentPort } from 'node:worker_threads';
-import { encodeBatch, liveView, prepareBatch, writeDurablySync, type PreparedBatch } from './lake-batch.ts';
+import { encodeBatch, prepareBatch, writeDurablySync, type PreparedBatch } from './lake-batch.ts';
+import type { LiveEvent } from '../live/live-state.ts';
 
 export type WorkerRequest =
-  | { kind: 'prepare'; id: number; bytes: Uint8Array; offsets: Int32Array; topicOf: Uint8Array; topics: string[]; pseudonymKey: string }
-  | { kind: 'write'; id: number; drop: number[]; lakeDir: string; at: number; live: boolean }
+  | { kind: 'prepare'; id: number; bytes: Uint8Array; offsets: Int32Array; topicOf: Uint8Array; topics: string[]; pseudonymKey: string; live: boolean }
+  | { kind: 'write'; id: number; drop: number[]; lakeDir: string; at: number }
   | { kind: 'discard'; id: number };
 
 export type WorkerReply =
   | { kind: 'prepared'; id: number; ids: string[]; dates: string[]; dead: PreparedBatch['dead'] }
-  | { kind: 'written'; id: number; files: string[]; written: number; live: ReturnType<typeof liveView>[] | null }
+  | { kind: 'written'; id: number; files: string[]; written: number; live: LiveEvent[] | null }
   | { kind: 'error'; id: number; message: string }
   | { kind: 'ready'; id: 0 };
 
@@ -27,22 +28,18 @@ function handle(req: WorkerRequest): WorkerReply | null {
     const values: Uint8Array[] = new Array(req.offsets.length - 1);
     for (let i = 0; i < values.length; i++) values[i] = req.bytes.subarray(req.offsets[i]!, req.offsets[i + 1]!);
     const topics = Array.from(req.topicOf, (t) => req.topics[t]!);
-    const batch = prepareBatch(values, topics, req.pseudonymKey);
+    const batch = prepareBatch(values, topics, req.pseudonymKey, req.live);
     pending.set(req.id, batch);
-    return { kind: 'prepared', id: req.id, ids: batch.events.map((e) => e.event_id), dates: batch.dates, dead: batch.dead };
+    return { kind: 'prepared', id: req.id, ids: batch.ids, dates: batch.dates, dead: batch.dead };
   }
   const batch = pending.get(req.id);
   pending.delete(req.id);
   if (req.kind === 'discard') return null;
   if (!batch) throw new Error(`no prepared batch ${req.id}`);
   const drop = req.drop.length ? new Set(req.drop) : null;
-  const files = encodeBatch(batch, drop ? (i) => !drop.has(i) : null, req.lakeDir, req.at);
-  let written = 0;
-  for (const f of files) {
-    writeDurablySync(f.path, f.bytes);
-    written += f.events.length;
-  }
-  return { kind: 'written', id: req.id, files: files.map((f) => f.path), written, live: req.live ? files.flatMap((f) => f.events.map(liveView)) : null };
+  const out = encodeBatch(batch, drop ? (i) => !drop.has(i) : null, req.lakeDir, req.at);
+  for (const f of out.files) writeDurablySync(f.path, f.bytes);
+  return { kind: 'written', id: req.id, files: out.files.map((f) => f.path), written: out.written, live: out.live };
 }
 
 parentPort!.on('message', (req: WorkerRequest) => {

@@ -10,37 +10,51 @@
 import { randomUUID } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { Table } from 'apache-arrow';
 import { validateEvent } from '../transforms/validate.ts';
 import { pseudonymiseOwned, type LakeEvent } from '../transforms/pseudonymise.ts';
-import { partitionDate, toArrowTable } from '../transforms/to-arrow.ts';
+import { LakeColumnsBuilder, partitionDate } from '../transforms/to-arrow.ts';
 import type { LiveEvent } from '../live/live-state.ts';
 import { arrowToParquet } from './parquet-writer.ts';
 
 export interface PreparedBatch {
-  /** valid events, pseudonymised, in input order */
-  events: LakeEvent[];
+  /** event ids of the valid events, in input order */
+  ids: string[];
   /** partition date of each valid event */
   dates: string[];
   /** invalid messages: index in the input, reason, and what could be parsed */
   dead: { index: number; reason: string; raw: unknown }[];
+  /** lake rows per `<topic>/date=<date>`, with the index (among valid events) of each row */
+  groups: Map<string, { rows: LakeColumnsBuilder; valid: number[] }>;
+  /** what the live state needs of each valid event, when asked for */
+  live: LiveEvent[] | null;
 }
 
-/** Validates and pseudonymises one batch of messages (values: JSON text or bytes; the parsed objects are owned here). */
-export function prepareBatch(values: readonly (string | Uint8Array)[], topics: readonly string[], pseudonymKey: string): PreparedBatch {
-  const events: LakeEvent[] = [];
-  const dates: string[] = [];
-  const dead: PreparedBatch['dead'] = [];
+/**
+ * Validates and pseudonymises one batch of messages (values: JSON text or bytes; the parsed objects are owned here)
+ * and appends each valid event to the lake rows of its topic and date at once.
+ */
+export function prepareBatch(values: readonly (string | Uint8Array)[], topics: readonly string[], pseudonymKey: string, live = false): PreparedBatch {
+  const out: PreparedBatch = { ids: [], dates: [], dead: [], groups: new Map(), live: live ? [] : null };
   for (let i = 0; i < values.length; i++) {
     const v = validateEvent(values[i]);
     if (!v.ok) {
-      dead.push({ index: i, reason: v.reason, raw: v.raw });
+      out.dead.push({ index: i, reason: v.reason, raw: v.raw });
       continue;
     }
     const ev = pseudonymiseOwned(v.event, topics[i]!, pseudonymKey);
-    events.push(ev);
-    dates.push(partitionDate(ev.occurred_at));
+    const ms = Date.parse(ev.occurred_at);
+    const date = partitionDate(ms);
+    const key = `${ev.topic}/date=${date}`;
+    let g = out.groups.get(key);
+    if (!g) out.groups.set(key, (g = { rows: new LakeColumnsBuilder(), valid: [] }));
+    g.rows.push(ev, ms);
+    g.valid.push(out.ids.length);
+    out.ids.push(ev.event_id);
+    out.dates.push(date);
+    out.live?.push(liveView(ev));
   }
-  return { events, dates, dead };
+  return out;
 }
 
 /** Writes a file under a temporary name, fsyncs it, renames it into place and fsyncs the directory (blocking). */
@@ -73,20 +87,19 @@ export function liveView(e: LakeEvent): LiveEvent {
 const LIVE_PAYLOAD_KEYS = ['service_id', 'patient_ats', 'priority', 'first_available_date', 'first_available_in_area_date', 'access_type', 'in_garanzia'];
 
 /**
- * Encodes the kept events (`keep(i)` false = a duplicate dropped by the sink) as one Parquet file per topic and date
- * under `lakeDir`: the paths, the bytes to make durable there, and the events of each file.
+ * Encodes the kept events (`keep(i)` false = the i-th valid event is a duplicate dropped by the sink) as one Parquet
+ * file per topic and date under `lakeDir`: the paths and the bytes to make durable there, the rows written and (if
+ * prepared) their live-state view.
  */
-export function encodeBatch(batch: PreparedBatch, keep: ((i: number) => boolean) | null, lakeDir: string, at: number): { path: string; bytes: Uint8Array; events: LakeEvent[] }[] {
-  const groups = new Map<string, LakeEvent[]>();
-  for (let i = 0; i < batch.events.length; i++) {
-    if (keep && !keep(i)) continue;
-    const ev = batch.events[i]!;
-    const key = `${ev.topic}/date=${batch.dates[i]}`;
-    (groups.get(key) ?? groups.set(key, []).get(key)!).push(ev);
+export function encodeBatch(batch: PreparedBatch, keep: ((i: number) => boolean) | null, lakeDir: string, at: number): { files: { path: string; bytes: Uint8Array }[]; written: number; live: LiveEvent[] | null } {
+  const files: { path: string; bytes: Uint8Array }[] = [];
+  let written = 0;
+  for (const [key, g] of batch.groups) {
+    const rb = g.rows.toRecordBatch(at, keep ? (j) => keep(g.valid[j]!) : null);
+    if (!rb.numRows) continue;
+    files.push({ path: join(lakeDir, key, `part-${at}-${randomUUID().slice(0, 8)}.parquet`), bytes: arrowToParquet([new Table([rb])]) });
+    written += rb.numRows;
   }
-  return [...groups].map(([key, events]) => ({
-    path: join(lakeDir, key, `part-${at}-${randomUUID().slice(0, 8)}.parquet`),
-    bytes: arrowToParquet([toArrowTable(events, at)]),
-    events,
-  }));
+  const live = batch.live && keep ? batch.live.filter((_, i) => keep(i)) : batch.live;
+  return { files, written, live };
 }

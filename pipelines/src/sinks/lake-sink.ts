@@ -190,13 +190,12 @@ export class LakeSink {
 
   private async ingestHere(records: readonly StreamRecord[]): Promise<IngestResult> {
     const at = this.now();
-    const batch = prepareBatch(records.map((r) => r.value), records.map((r) => r.topic), this.opts.pseudonymKey);
-    const { keep, reserved, drop } = this.reserve(batch.events.map((e) => e.event_id), batch.dates);
+    const batch = prepareBatch(records.map((r) => r.value), records.map((r) => r.topic), this.opts.pseudonymKey, !!this.opts.onWritten);
+    const { keep, reserved, drop } = this.reserve(batch.ids, batch.dates);
     try {
-      const encoded = encodeBatch(batch, (i) => keep[i]!, this.opts.lakeDir, at);
-      for (const f of encoded) await this.writer.writeBytes(f.bytes, f.path);
-      const written = encoded.flatMap((f) => f.events);
-      return await this.finish(records, at, reserved, encoded.map((f) => f.path), written, batch.dead, drop.length);
+      const out = encodeBatch(batch, drop.length ? (i) => keep[i]! : null, this.opts.lakeDir, at);
+      for (const f of out.files) await this.writer.writeBytes(f.bytes, f.path);
+      return await this.finish(records, at, reserved, out.files.map((f) => f.path), out.live ?? new Array<LiveEvent>(out.written), batch.dead, drop.length);
     } catch (e) {
       this.release(reserved);
       throw e;
@@ -208,12 +207,11 @@ export class LakeSink {
     const worker = pool.take();
     let reserved: string[] = [];
     try {
-      const prepared = await worker.prepare(records, this.opts.pseudonymKey);
+      const prepared = await worker.prepare(records, this.opts.pseudonymKey, !!this.opts.onWritten);
       const r = this.reserve(prepared.ids, prepared.dates);
       reserved = r.reserved;
-      const done = await worker.write(prepared.id, r.drop, this.opts.lakeDir, at, !!this.opts.onWritten);
-      const written = done.live ?? new Array<LiveEvent>(done.written);
-      return await this.finish(records, at, reserved, done.files, written, prepared.dead, r.drop.length);
+      const done = await worker.write(prepared.id, r.drop, this.opts.lakeDir, at);
+      return await this.finish(records, at, reserved, done.files, done.live ?? new Array<LiveEvent>(done.written), prepared.dead, r.drop.length);
     } catch (e) {
       this.release(reserved);
       throw e;

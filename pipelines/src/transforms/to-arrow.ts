@@ -28,30 +28,61 @@ export const LAKE_SCHEMA = new Schema([
 
 export type LakeColumns = Record<string, unknown[]>;
 
+/**
+ * Lake rows accumulated column by column (LAKE_SCHEMA order, `ingested_at` set when the batch is built): the sink
+ * appends each event as soon as it is pseudonymised, so the parsed event object is garbage at once (cheap young-
+ * generation GC) instead of living until the whole micro-batch is encoded.
+ */
+export class LakeColumnsBuilder {
+  readonly cols: LakeColumns = Object.fromEntries(LAKE_SCHEMA.fields.map((f) => [f.name, [] as unknown[]]));
+  length = 0;
+
+  push(e: LakeEvent, occurredAtMs = Date.parse(e.occurred_at)): void {
+    const c = this.cols;
+    const p = e.patient;
+    c.event_id!.push(e.event_id);
+    c.topic!.push(e.topic);
+    c.type!.push(e.type);
+    c.schema_version!.push(e.schema_version);
+    c.occurred_at!.push(occurredAtMs);
+    c.aggregate_type!.push(e.aggregate_type);
+    c.aggregate_id!.push(e.aggregate_id);
+    c.ats!.push(e.ats);
+    c.provider!.push(e.provider);
+    c.patient_pseudonym!.push(p ? p.pseudonym || null : null);
+    c.patient_birth_year!.push(p?.birth_year ?? null);
+    c.patient_sex!.push(p?.sex ?? null);
+    c.patient_residence_ats!.push(p?.residence_ats ?? null);
+    c.patient_residence_district!.push(p?.residence_district ?? null);
+    c.payload!.push(JSON.stringify(e.payload));
+    this.length++;
+  }
+
+  /** The rows whose index `keep` accepts (all when null) as one record batch. */
+  toRecordBatch(ingestedAt: number, keep: ((i: number) => boolean) | null = null): RecordBatch {
+    let cols = this.cols;
+    let n = this.length;
+    if (keep) {
+      const idx: number[] = [];
+      for (let i = 0; i < n; i++) if (keep(i)) idx.push(i);
+      if (idx.length !== n) {
+        cols = Object.fromEntries(Object.entries(cols).map(([k, v]) => [k, idx.map((i) => v[i])]));
+        n = idx.length;
+      }
+    }
+    cols.ingested_at = new Array(n).fill(ingestedAt);
+    const children = LAKE_SCHEMA.fields.map((f) => columnData(f.type as DataType, cols[f.name]!));
+    const data = makeData({ type: new Struct(LAKE_SCHEMA.fields), length: n, nullCount: 0, children });
+    return new RecordBatch(LAKE_SCHEMA, data);
+  }
+}
+
 /** Column arrays in LAKE_SCHEMA order. */
 export function lakeColumns(events: readonly LakeEvent[], ingestedAt: number): LakeColumns {
-  const c: LakeColumns = Object.fromEntries(LAKE_SCHEMA.fields.map((f) => [f.name, new Array(events.length)]));
-  for (let i = 0; i < events.length; i++) {
-    const e = events[i]!;
-    const p = e.patient;
-    c.event_id![i] = e.event_id;
-    c.topic![i] = e.topic;
-    c.type![i] = e.type;
-    c.schema_version![i] = e.schema_version;
-    c.occurred_at![i] = Date.parse(e.occurred_at);
-    c.ingested_at![i] = ingestedAt;
-    c.aggregate_type![i] = e.aggregate_type;
-    c.aggregate_id![i] = e.aggregate_id;
-    c.ats![i] = e.ats;
-    c.provider![i] = e.provider;
-    c.patient_pseudonym![i] = p ? p.pseudonym || null : null;
-    c.patient_birth_year![i] = p?.birth_year ?? null;
-    c.patient_sex![i] = p?.sex ?? null;
-    c.patient_residence_ats![i] = p?.residence_ats ?? null;
-    c.patient_residence_district![i] = p?.residence_district ?? null;
-    c.payload![i] = JSON.stringify(e.payload);
-  }
-  return c;
+  const b = new LakeColumnsBuilder();
+  for (const e of events) b.push(e);
+  b.cols.ingested_at = new Array(events.length).fill(ingestedAt);
+  return b.cols;
 }
 
 /** Builds one column's Arrow data directly from its values (much faster than the generic builders). */
@@ -106,10 +137,9 @@ function columnData(type: DataType, values: readonly unknown[]): Data {
 }
 
 export function toRecordBatch(events: readonly LakeEvent[], ingestedAt: number): RecordBatch {
-  const cols = lakeColumns(events, ingestedAt);
-  const children = LAKE_SCHEMA.fields.map((f) => columnData(f.type as DataType, cols[f.name]!));
-  const data = makeData({ type: new Struct(LAKE_SCHEMA.fields), length: events.length, nullCount: 0, children });
-  return new RecordBatch(LAKE_SCHEMA, data);
+  const b = new LakeColumnsBuilder();
+  for (const e of events) b.push(e);
+  return b.toRecordBatch(ingestedAt);
 }
 
 export function toArrowTable(events: readonly LakeEvent[], ingestedAt: number): Table {
