@@ -50,16 +50,25 @@ describe('cupola simulate --mode api on the embedded store', () => {
   let secondLake: Record<string, unknown>[];
   let patients: { codice_fiscale: string; first_name: string; last_name: string; phone: string }[];
 
+  const firstCalls: string[] = [];
+  const secondCalls: string[] = [];
+  /** Requests as sent, with the ids the engine generates (uuid-based) replaced by their order of appearance in the run. */
+  const record = (log: string[]) => {
+    const ids = new Map<string, string>();
+    return (method: string, path: string, body: unknown, status: number) =>
+      log.push(`${method} ${path} ${JSON.stringify(body ?? null)} → ${status}`.replace(/\b(pat|rx|appt|srch)-[0-9a-f-]{20,}/g, (id) =>
+        ids.get(id) ?? ids.set(id, `#${ids.size}`).get(id)!));
+  };
   const env = (dir: string) => ({ ...process.env, CUPOLA_DATA_DIR: dir, CUPOLA_PSEUDONYM_KEY: 'sim-api-test-key', CUPOLA_JWT_SECRET: TEST_SECRET, DATABASE_URL: '' });
 
   beforeAll(async () => {
     db = await openTestDb(store);
     for (let k = 0; k < 2; k++) dirs.push(await mkdtemp(join(tmpdir(), `cupola-sim-api-${k}-`)));
-    first = await simulateThroughApi({ ...RUN, db, env: env(dirs[0]!) });
+    first = await simulateThroughApi({ ...RUN, db, env: env(dirs[0]!), onCall: record(firstCalls) });
     firstCounts = await storeCounts(db);
     patients = await db.query(`select cf as codice_fiscale, first_name, last_name, phone from patient`);
     firstLake = await readLake(join(dirs[0]!, 'lake'));
-    second = await simulateThroughApi({ ...RUN, db, env: env(dirs[1]!), reset: true });
+    second = await simulateThroughApi({ ...RUN, db, env: env(dirs[1]!), reset: true, onCall: record(secondCalls) });
     secondCounts = await storeCounts(db);
     secondLake = await readLake(join(dirs[1]!, 'lake'));
   }, 300_000); // about 30 s on an idle machine; the margin is for a busy one
@@ -115,6 +124,12 @@ describe('cupola simulate --mode api on the embedded store', () => {
     expect(text).toContain('"agenda_id"');
     const leaks = patients.filter((p) => text.includes(p.codice_fiscale) || text.includes(`"${p.last_name}"`) || text.includes(`"${p.first_name}"`) || text.includes(p.phone));
     expect(leaks).toEqual([]);
+  });
+
+  it('sends the same requests for the same seed, in the same order, and gets the same answers', () => {
+    expect(firstCalls.length).toBe(first.calls);
+    expect(firstCalls.some((c) => c.startsWith('POST /appointments/#'))).toBe(true);
+    expect(secondCalls).toEqual(firstCalls);
   });
 
   it('gives the same outcome for the same seed: counts, store rows and lake events per type', () => {

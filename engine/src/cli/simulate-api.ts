@@ -21,7 +21,7 @@ import { OfferCache } from '../store/offer-cache.ts';
 import { openDb } from '../store/open.ts';
 import { startSweeper } from '../usecases/sweeper.ts';
 import { regionExists, runSeed } from './seed-command.ts';
-import { ApiDemandDriver, httpApi, realClock, simulatedClock, type DriveResult } from '../../../simulator/src/demand-api.ts';
+import { ApiDemandDriver, httpApi, realClock, simulatedClock, type Api, type DriveResult } from '../../../simulator/src/demand-api.ts';
 import { loadMaxWaitDays } from '../../../simulator/src/demand-lake.ts';
 import { BOOKING_HORIZON_DAYS } from '../../../simulator/src/demand-sim.ts';
 import { topicOf } from '../events/envelope.ts';
@@ -50,6 +50,8 @@ export interface SimulateApiOptions {
   db?: Db;
   /** no seeding progress on stderr */
   quiet?: boolean;
+  /** sees every request the driver sends and the status it got (tests: the same seed sends the same requests) */
+  onCall?: (method: string, path: string, body: unknown, status: number) => void;
   onDay?: (done: number, total: number) => void;
 }
 
@@ -76,7 +78,7 @@ export async function simulateThroughApi(opts: SimulateApiOptions): Promise<Simu
 
   if (opts.url) {
     const token = env.CUPOLA_TOKEN || (await mintToken(cfg.jwtSecret, { sub: 'simulator', role: 'service' }));
-    const api = httpApi(opts.url, token);
+    const api = observed(httpApi(opts.url, token), opts.onCall);
     const health = await api('GET', '/health');
     if (health.status !== 200) throw new Error(`${opts.url}/health answered ${health.status}`);
     const ats = await api('GET', '/org-units?level=ats');
@@ -116,7 +118,7 @@ export async function simulateThroughApi(opts: SimulateApiOptions): Promise<Simu
     let offerEvents = 0;
     const driver = new ApiDemandDriver({
       plan, seed: opts.seed, days: opts.days, maxWaitDays, ...(opts.load ? { load: opts.load } : {}),
-      api: httpApi(address.replace('[::1]', 'localhost'), token), clock, sweep: () => sweeper.tick(),
+      api: observed(httpApi(address.replace('[::1]', 'localhost'), token), opts.onCall), clock, sweep: () => sweeper.tick(),
       // the seeded region has no outbox events: its offer reaches the lake as the lake mode writes it, through the same sink
       writeOffer: async (events) => {
         offerEvents += events.length;
@@ -146,3 +148,12 @@ async function seedFor(db: Db, opts: SimulateApiOptions, weeks: number): Promise
   const r = await runSeed(db, { scale: opts.scale, seed: opts.seed, startDate: opts.start, weeks }, { reset: !!opts.reset, quiet: !!opts.quiet });
   return r.line;
 }
+
+const observed = (api: Api, onCall: SimulateApiOptions['onCall']): Api =>
+  onCall
+    ? async (method, path, body) => {
+        const r = await api(method, path, body);
+        onCall(method, path, body, r.status);
+        return r;
+      }
+    : api;
