@@ -47,7 +47,7 @@ export const realClock: Clock = { simulated: false, now: () => Date.now(), advan
 
 export interface ApiResponse {
   status: number;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  /** the parsed JSON body (the engine's OpenAPI schemas say what it holds) */
   body: any;
 }
 export type Api = (method: 'GET' | 'POST', path: string, body?: unknown) => Promise<ApiResponse>;
@@ -86,6 +86,8 @@ export interface ApiCounters {
   noShows: number;
   providerCancelled: number;
   unmet: number;
+  /** unmet first accesses put on the waitlist */
+  waitlisted: number;
   abandoned: number;
   /** visits not recorded because the slot is still in the future (real-time engine) */
   pendingVisits: number;
@@ -153,7 +155,7 @@ const pickOf = <T>(xs: readonly T[], h: number): T => xs[h % xs.length]!;
 export class ApiDemandDriver {
   readonly counters: ApiCounters = {
     prescriptions: 0, followUpPrescriptions: 0, bookings: 0, followUps: 0, refusedFirst: 0, tutela: 0, holds: 0, holdsExpired: 0, cancellations: 0,
-    lateCancellations: 0, moves: 0, checkedIn: 0, delivered: 0, noShows: 0, providerCancelled: 0, unmet: 0, abandoned: 0,
+    lateCancellations: 0, moves: 0, checkedIn: 0, delivered: 0, noShows: 0, providerCancelled: 0, unmet: 0, waitlisted: 0, abandoned: 0,
     pendingVisits: 0, calls: 0, refused: {},
   };
   private readonly rng: Rng;
@@ -342,7 +344,7 @@ export class ApiDemandDriver {
     if (lag > 0 && isoWeekdayOfEpochDay(this.start + this.today + lag) === 7) lag++;
     const when = lag === 0 ? this.nowMs + this.rng.int(2, 20) * MINUTE : this.randomAt(this.today + lag, 8 * 60, 19 * 60);
     const channel = this.rng.weighted(CHANNELS, (c) => c.share).channel;
-    this.schedule(when, () => this.book({ patientId, lineId, channel, followUp: false }));
+    this.schedule(when, () => this.book({ patientId, lineId, channel, followUp: false, serviceId: service.id, priority: cls }));
   }
 
   private async followUp(ats: string, service: ServiceRow, n: number): Promise<void> {
@@ -360,14 +362,19 @@ export class ApiDemandDriver {
   // booking and the life of an appointment
   // ------------------------------------------------------------------------------------------
 
-  private async book(b: { patientId: string; lineId: string; channel: string; followUp: boolean; earliest?: string }): Promise<void> {
+  private async book(b: { patientId: string; lineId: string; channel: string; followUp: boolean; earliest?: string; serviceId?: string; priority?: PriorityClass }): Promise<void> {
     const s = await this.call('POST', '/availability/search', {
       patientId: b.patientId, prescriptionLineId: b.lineId, channel: b.channel, limit: 20, ...(b.earliest ? { earliest: b.earliest } : {}),
     });
     if (s.status !== 200) return;
     const options = s.body.options as { slotId: string; localDate: string; startAt: string }[];
     if (!options.length) {
-      this.counters.unmet++; // nothing bookable within the horizon: a capacity shortfall
+      // nothing bookable within the horizon (a capacity shortfall): the desk puts a first access on the waitlist
+      this.counters.unmet++;
+      if (!b.followUp && b.serviceId) {
+        const w = await this.call('POST', '/waitlist', { patientId: b.patientId, serviceId: b.serviceId, ...(b.priority ? { priority: b.priority } : {}) });
+        if (w.status === 201) this.counters.waitlisted++;
+      }
       return;
     }
     if (!b.followUp && s.body.pathway === 'percorso_di_tutela') this.counters.tutela++;
@@ -405,8 +412,10 @@ export class ApiDemandDriver {
     if (r.status === 201) this.booked(r.body, b.followUp);
   }
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  private booked(view: any, followUp: boolean): void {
+  private booked(
+    view: { id: string; slotId: string; slotStart: string; agendaId: string; priority: PriorityClass | null; channel: string; refusedFirstAvailability: boolean | null },
+    followUp: boolean,
+  ): void {
     if (followUp) this.counters.followUps++;
     else this.counters.bookings++;
     if (view.refusedFirstAvailability) this.counters.refusedFirst++;

@@ -104,7 +104,7 @@ async function runApiMode(o: { scale: 'demo' | 'region'; seed: number; days: num
     `simulated ${o.days} days through the API (${when}, scale ${o.scale}, seed ${o.seed}${o.load ? `, load ${o.load}` : ''}): ${r.prescriptions} prescriptions, ` +
       `${r.bookings} first-access bookings (${r.refusedFirst} refused the first date, ${r.tutela} percorso di tutela, ${r.holds} holds of which ${r.holdsExpired} lapsed), ` +
       `${r.followUps} follow-ups, ${r.cancellations} cancellations (${r.lateCancellations} late), ${r.moves} moves, ${r.delivered} delivered, ${r.noShows} no-shows, ` +
-      `${r.providerCancelled} cancelled by the provider, ${r.unmet} unmet, ${r.abandoned} abandoned${o.url ? `, ${r.pendingVisits} visits pending` : ''}; ` +
+      `${r.providerCancelled} cancelled by the provider, ${r.unmet} unmet (${r.waitlisted} put on the waitlist), ${r.abandoned} abandoned${o.url ? `, ${r.pendingVisits} visits pending` : ''}; ` +
       `${r.calls} API calls (refused: ${refused || 'none'}); ` +
       (r.lakeDir !== null ? `${r.written} events in ${r.files} files under ${r.lakeDir} (${r.offerEvents} of them the seeded region's offer, ${r.deadLettered} dead letters)` : "events through the engine's own stream") +
       ` in ${s}s`,
