@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowCounts, STORES, testApp } from './harness.ts';
 import { buildTree, makeCf, post, prescribe, registerPatient, seedRegionRoot } from './fixtures.ts';
-import { takePlaceAndWrite } from '../../engine/src/store/booking-store.ts';
-import { outboxInsert } from '../../engine/src/store/outbox-store.ts';
+import { writeBookings } from '../../engine/src/store/booking-store.ts';
+import { BookingWriter } from '../../engine/src/store/booking-writer.ts';
+import type { Queryable } from '../../engine/src/store/db.ts';
+import { makeEvent } from '../../engine/src/events/envelope.ts';
 
 const T0 = new Date('2026-03-20T09:00:00Z'); // Friday
 const weekdays = (start: string, end: string) => [1, 2, 3, 4, 5].map((weekday) => ({ weekday, start, end, slotMinutes: 30, capacity: 1 }));
@@ -237,24 +239,75 @@ describe.each(STORES)('booking engine on %s', (store) => {
       expect((await counts()).appointment).toBe(before.appointment! + 1);
     });
 
-    it('undoes the whole take-and-write statement when the slot is free but the prescription line is used up', async () => {
-      const p = await registerPatient(t.app, op, 42, ids.ats);
-      const line = await newLine(p, 'P');
-      const s = (await search({ patientId: p, prescriptionLineId: line, channel: 'desk', limit: 1 })).json();
-      const slotId = s.options[0].slotId;
-      await t.db.query(`update prescription_line set booked_quantity = quantity where id = $1`, [line]);
+    it('writes several bookings in one statement, each all-or-nothing: a used-up line or a full slot leaves its booking unwritten', async () => {
+      const people = [];
+      for (const n of [42, 43, 44]) {
+        const p = await registerPatient(t.app, op, n, ids.ats);
+        const line = await newLine(p, 'P');
+        const s = (await search({ patientId: p, prescriptionLineId: line, channel: 'desk', limit: 3 })).json();
+        people.push({ p, line, s, slot: s.options[n - 42] });
+      }
+      const [a, b, c] = people as [(typeof people)[0], (typeof people)[0], (typeof people)[0]];
+      await t.db.query(`update prescription_line set booked_quantity = quantity where id = $1`, [b.line]);
+      await t.db.query(`update slot set booked = capacity where id = $1`, [c.slot.slotId]);
       const before = await counts();
-      const event = { type: 'appointment.booked', aggregateType: 'appointment', aggregateId: 'appt-never', payload: {} };
-      expect(await takePlaceAndWrite(t.db, slotId, line, (gate) => [outboxInsert([event], now, gate).stmt!])).toBe('PRESCRIPTION_USED');
-      expect(await counts()).toEqual(before);
-      expect((await t.db.query<{ booked: number }>(`select booked from slot where id = $1`, [slotId]))[0]!.booked).toBe(0);
-      // and with the line free again the same statement takes the place and writes its part
-      await t.db.query(`update prescription_line set booked_quantity = 0 where id = $1`, [line]);
-      expect(await takePlaceAndWrite(t.db, slotId, line, (gate) => [outboxInsert([event], now, gate).stmt!])).toBeNull();
-      expect((await counts()).outbox).toBe(before.outbox! + 1);
-      await t.db.query(`delete from outbox where aggregate_id = 'appt-never'`);
-      await t.db.query(`update slot set booked = booked - 1 where id = $1`, [slotId]);
-      await t.db.query(`update prescription_line set booked_quantity = 0 where id = $1`, [line]);
+      const write = (x: typeof a, n: number) => ({
+        appointment: {
+          id: `appt-batch-${n}`, slot_id: x.slot.slotId, agenda_id: x.slot.agendaId, service_id: ids.cardio, patient_id: x.p, prescription_line_id: x.line,
+          status: 'booked' as const, priority: 'P' as const, access_type: 'first' as const, channel: 'desk', regime: 'SSN', search_id: x.s.searchId,
+          hold_expires_at: null, booked_at: now, first_offered_at: null, first_offered_in_area: false, refused_first: false, in_garanzia: null,
+          guarantee_deadline: null, cancel_reason: null, cancelled_at: null, late_cancel: null, outcome_reason: null, penalty: false, checked_in_at: null,
+          delivered_at: null, queue_number: null,
+        },
+        reminders: [new Date(now.getTime() + 86_400_000)],
+        events: [makeEvent({ type: 'appointment.booked', aggregateType: 'appointment', aggregateId: `appt-batch-${n}`, payload: { n } }, now)],
+      });
+      expect(await writeBookings(t.db, [write(a, 1), write(b, 2), write(c, 3)])).toEqual([null, 'PRESCRIPTION_USED', 'SLOT_TAKEN']);
+      const after = await counts();
+      expect([after.appointment! - before.appointment!, after.outbox! - before.outbox!]).toEqual([1, 1]);
+      expect((await t.db.query<{ id: string }>(`select appointment_id as id from reminder where appointment_id like 'appt-batch-%'`)).map((r) => r.id)).toEqual(['appt-batch-1']);
+      expect((await t.db.query<{ id: string }>(`select id from appointment where id like 'appt-batch-%'`)).map((r) => r.id)).toEqual(['appt-batch-1']);
+      const slots = await t.db.query<{ id: string; booked: number }>(`select id::text as id, booked from slot where id in ($1, $2)`, [a.slot.slotId, b.slot.slotId]);
+      expect(Object.fromEntries(slots.map((r) => [r.id, r.booked]))).toEqual({ [a.slot.slotId]: 1, [b.slot.slotId]: 0 });
+      const lines = await t.db.query<{ id: string; booked_quantity: number }>(`select id, booked_quantity from prescription_line where id in ($1, $2)`, [a.line, c.line]);
+      expect(Object.fromEntries(lines.map((r) => [r.id, r.booked_quantity]))).toEqual({ [a.line]: 1, [c.line]: 0 });
+      // put things back for the tests that follow
+      await t.db.exec(`delete from reminder where appointment_id like 'appt-batch-%'; delete from outbox where aggregate_id like 'appt-batch-%';
+        delete from appointment where id like 'appt-batch-%'`);
+      await t.db.query(`update slot set booked = 0 where id in ($1, $2)`, [a.slot.slotId, c.slot.slotId]);
+    });
+
+    it('groups bookings that arrive while a write is under way into one statement, never two for one slot together', async () => {
+      const xs: { p: string; line: string; s: { searchId: string; options: { slotId: string; agendaId: string }[] } }[] = [];
+      for (const n of [45, 46, 47, 48]) {
+        const p = await registerPatient(t.app, op, n, ids.ats);
+        const line = await newLine(p, 'P');
+        const s = (await search({ patientId: p, prescriptionLineId: line, channel: 'desk', limit: 4 })).json();
+        xs.push({ p, line, s });
+      }
+      // the fourth patient wants the second one's slot (capacity 1)
+      const slotOf = [0, 1, 2, 1].map((i) => xs[i]!.s.options[i]!);
+      let statements = 0;
+      const counting: Queryable = { ...t.db, query: (sql: string, params?: readonly unknown[]) => (statements++, t.db.query(sql, params)) } as Queryable;
+      const writer = new BookingWriter(counting, { maxBatch: 64, maxInFlight: 1 });
+      const out = await Promise.all(xs.map((x, n) => writer.write({
+        appointment: {
+          id: `appt-group-${n}`, slot_id: slotOf[n]!.slotId, agenda_id: slotOf[n]!.agendaId, service_id: ids.cardio, patient_id: x.p, prescription_line_id: x.line,
+          status: 'booked', priority: 'P', access_type: 'first', channel: 'desk', regime: 'SSN', search_id: x.s.searchId, hold_expires_at: null,
+          booked_at: now, first_offered_at: null, first_offered_in_area: false, refused_first: false, in_garanzia: null, guarantee_deadline: null,
+          cancel_reason: null, cancelled_at: null, late_cancel: null, outcome_reason: null, penalty: false, checked_in_at: null, delivered_at: null, queue_number: null,
+        },
+        reminders: [],
+        events: [],
+      })));
+      expect(out).toEqual([null, null, null, 'SLOT_TAKEN']);
+      // the first alone, the second and third together, the fourth (same slot as the second) after them
+      expect(statements).toBe(3);
+      const taken = await t.db.query<{ id: string }>(`select id from appointment where id like 'appt-group-%' order by id`);
+      expect(taken.map((r) => r.id)).toEqual(['appt-group-0', 'appt-group-1', 'appt-group-2']);
+      await t.db.exec(`delete from appointment where id like 'appt-group-%'`);
+      for (const o of slotOf.slice(0, 3)) await t.db.query(`update slot set booked = 0 where id = $1`, [o.slotId]);
+      for (const x of xs) await t.db.query(`update prescription_line set booked_quantity = 0 where id = $1`, [x.line]);
     });
 
     it('refuses a slot on a channel the site does not allow, with the field path, and writes nothing', async () => {

@@ -15,13 +15,4 @@ describe('several writes as one statement', () => {
     expect(s.sql).toBe('with w0 as (insert into a (x, y) values ($1, $2)),\nw1 as (update b set z = $3 where id = $4 and w = $3)\nselect 1');
     expect(s.params).toEqual(['x', 'y', 'z', 7]);
   });
-
-  it('puts the head CTEs first with their own numbering, then the parts, and ends with the result asked for', () => {
-    const s = together([{ sql: 'insert into c (v) select $1 where exists (select 1 from g)', params: ['v'] }], {
-      head: { sql: 'g as (update slot set n = n + 1 where id = $1 returning id)', params: [42] },
-      result: 'exists (select 1 from g) as ok',
-    });
-    expect(s.sql).toBe('with g as (update slot set n = n + 1 where id = $1 returning id),\nw0 as (insert into c (v) select $2 where exists (select 1 from g))\nselect exists (select 1 from g) as ok');
-    expect(s.params).toEqual([42, 'v']);
-  });
 });

@@ -13,6 +13,7 @@ import { patientRoutes } from './routes/patients.ts';
 import { bookingRoutes } from './routes/booking.ts';
 import { IdempotentReplay, type Ctx, type EngineReference, type IdempotencyClaim } from '../usecases/context.ts';
 import { OfferCache } from '../store/offer-cache.ts';
+import { BookingWriter } from '../store/booking-writer.ts';
 import { claimOf, replay } from './idempotency.ts';
 
 declare module 'fastify' {
@@ -122,7 +123,8 @@ export async function buildApp(deps: AppDeps) {
     return reply.code(500).type('application/problem+json').send(problemOf({ code: 'INTERNAL', message: 'internal error' }));
   });
 
-  const ctx = (req: FastifyRequest): Ctx => ({ db: deps.db, principal: req.principal!, now: now(), ref: deps.ref, offer, idempotency: req.idempotency });
+  const bookings = new BookingWriter(deps.db);
+  const ctx = (req: FastifyRequest): Ctx => ({ db: deps.db, principal: req.principal!, now: now(), ref: deps.ref, offer, bookings, idempotency: req.idempotency });
 
   app.get('/health', { config: { roles: 'public' }, schema: { hide: true } }, async () => {
     await deps.db.query('select 1');

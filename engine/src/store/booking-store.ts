@@ -1,4 +1,5 @@
-import { together, type Queryable, type Stmt } from './db.ts';
+import type { Queryable, Stmt } from './db.ts';
+import { topicOf, type EventEnvelope } from '../events/envelope.ts';
 import { toPatient, toPrescription, type PatientRow, type PrescriptionLineRow, type PrescriptionRow } from './patient-store.ts';
 import type { Patient, Prescription } from '../http/schemas/patient.ts';
 import type { PriorityClass } from '../domain/offer/types.ts';
@@ -120,35 +121,80 @@ export async function loadBookingContext(
   };
 }
 
-/** The refusal codes `takePlaceAndWrite` can end with. */
+/** The refusal codes a booking write can end with. */
 export type TakeRefusal = 'SLOT_TAKEN' | 'PRESCRIPTION_USED';
 
+/** One booking to write: the place and line to take, and what to write when both are taken. */
+export interface BookingWrite {
+  appointment: NewAppointment;
+  /** reminder instants */
+  reminders: readonly Date[];
+  /** outbox events, in order */
+  events: readonly EventEnvelope[];
+}
+
+const APPT_COLS: [keyof NewAppointment, string][] = [
+  ['id', 'text'], ['slot_id', 'bigint'], ['agenda_id', 'text'], ['service_id', 'text'], ['patient_id', 'text'], ['prescription_line_id', 'text'],
+  ['status', 'text'], ['priority', 'text'], ['access_type', 'text'], ['channel', 'text'], ['regime', 'text'], ['search_id', 'text'],
+  ['hold_expires_at', 'timestamptz'], ['booked_at', 'timestamptz'], ['first_offered_at', 'timestamptz'], ['first_offered_in_area', 'boolean'],
+  ['refused_first', 'boolean'], ['in_garanzia', 'boolean'], ['guarantee_deadline', 'timestamptz'],
+];
+const OUTBOX_COLS: [keyof EventEnvelope | 'topic', string][] = [
+  ['event_id', 'uuid'], ['topic', 'text'], ['type', 'text'], ['schema_version', 'int'], ['occurred_at', 'timestamptz'], ['aggregate_type', 'text'],
+  ['aggregate_id', 'text'], ['ats', 'text'], ['provider', 'text'], ['payload', 'jsonb'],
+];
+const arrays = (_n: number, from: number, types: readonly string[]) => types.map((t, i) => `$${from + i}::${t}[]`).join(', ');
+
 /**
- * Takes one place on a slot and, for a prescribed booking, one unit of the prescription line, and writes what
- * `writes` builds (given the SQL condition that gates them) — ONE statement, atomic with or without a transaction
- * around it: when the slot is full or closed, or the line used up, the statement aborts (`cupola_refuse`) and none
- * of its parts is written. Returns null when everything was written, else the refusal.
+ * Writes several bookings in ONE statement, each all-or-nothing on its own: for each, its prescription line is
+ * locked and checked, one place is taken on its slot only if the line has a unit left, then the line's unit is
+ * taken and the appointment, its reminders and its events are written — for the bookings whose place was taken,
+ * and for no other. No two bookings of one call may share a slot or a line. Atomic with or without a transaction.
+ * Returns, per booking, null when written, else why not.
  */
-export async function takePlaceAndWrite(q: Queryable, slotId: string, lineId: string | null, writes: (gate: string) => Stmt[]): Promise<TakeRefusal | null> {
-  const s = together(writes('exists (select 1 from taken_all)'), {
-    head: {
-      sql: `taken as (update slot set booked = booked + 1 where id = $1 and status = 'open' and booked < capacity returning id),
-      taken_line as (update prescription_line set booked_quantity = booked_quantity + 1
-        where id = $2 and booked_quantity < quantity and exists (select 1 from taken) returning id),
-      taken_all as (select 1 where exists (select 1 from taken) and ($2::text is null or exists (select 1 from taken_line)))`,
-      params: [slotId, lineId],
-    },
-    result: `case when not exists (select 1 from taken) then cupola_refuse('SLOT_TAKEN')
-      when not exists (select 1 from taken_all) then cupola_refuse('PRESCRIPTION_USED') else true end as ok`,
-  });
-  try {
-    await q.query(s.sql, s.params);
-    return null;
-  } catch (e) {
-    const err = e as { code?: string; message?: string };
-    if (err.code === 'P0C01' && (err.message === 'SLOT_TAKEN' || err.message === 'PRESCRIPTION_USED')) return err.message;
-    throw e;
-  }
+export async function writeBookings(q: Queryable, items: readonly BookingWrite[]): Promise<(TakeRefusal | null)[]> {
+  if (!items.length) return [];
+  const k = items.map((_, i) => i);
+  const appt = APPT_COLS.map(([c]) => items.map((it) => {
+    const v = it.appointment[c];
+    return v instanceof Date ? v.toISOString() : v;
+  }));
+  const rem = items.flatMap((it, i) => it.reminders.map((d) => [i, it.appointment.id, d.toISOString()] as const));
+  const ev = items.flatMap((it, i) => it.events.map((e) => [i, e] as const));
+  const outbox = OUTBOX_COLS.map(([c]) => ev.map(([, e]) => (c === 'topic' ? topicOf(e.aggregate_type) : c === 'payload' ? JSON.stringify(e.payload) : e[c])));
+  const params: unknown[] = [k, items.map((it) => it.appointment.slot_id), items.map((it) => it.appointment.prescription_line_id)];
+  const at = (...more: unknown[]) => {
+    const from = params.length + 1;
+    params.push(...more);
+    return from;
+  };
+  const pa = at(...appt);
+  const pr = at(rem.map((x) => x[0]), rem.map((x) => x[1]), rem.map((x) => x[2]));
+  const pe = at(ev.map(([i]) => i), ...outbox);
+  const cols = (xs: [string, string][]) => xs.map(([c]) => c).join(', ');
+  const r = await q.query<{ k: number; taken: boolean; line_ok: boolean }>(
+    `with items as (select * from unnest($1::int[], $2::bigint[], $3::text[]) as i(k, slot, line)),
+     lines_ok as (select l.id from prescription_line l where l.id in (select line from items) and l.booked_quantity < l.quantity for update),
+     taken as (update slot s set booked = s.booked + 1 from items i
+               where s.id = i.slot and s.status = 'open' and s.booked < s.capacity and (i.line is null or i.line in (select id from lines_ok))
+               returning i.k, i.line),
+     taken_line as (update prescription_line l set booked_quantity = l.booked_quantity + 1 from taken t where l.id = t.line returning l.id),
+     appts as (insert into appointment (${cols(APPT_COLS)}, patient_ref)
+               select ${APPT_COLS.map(([c]) => `a.${c}`).join(', ')}, a.patient_id
+               from unnest($1::int[], ${arrays(APPT_COLS.length, pa, APPT_COLS.map(([, t]) => t))}) as a(k, ${cols(APPT_COLS)})
+               where a.k in (select k from taken)),
+     reminders as (insert into reminder (appointment_id, due_at, kind)
+               select r.appointment_id, r.due, 'sms' from unnest($${pr}::int[], $${pr + 1}::text[], $${pr + 2}::timestamptz[]) as r(k, appointment_id, due)
+               where r.k in (select k from taken) on conflict do nothing),
+     events as (insert into outbox (${cols(OUTBOX_COLS)})
+               select ${OUTBOX_COLS.map(([c]) => `e.${c}`).join(', ')}
+               from unnest($${pe}::int[], ${arrays(OUTBOX_COLS.length, pe + 1, OUTBOX_COLS.map(([, t]) => t))}) as e(k, ${cols(OUTBOX_COLS)})
+               where e.k in (select k from taken))
+     select i.k, exists (select 1 from taken t where t.k = i.k) as taken, (i.line is null or i.line in (select id from lines_ok)) as line_ok
+     from items i order by i.k`,
+    params,
+  );
+  return r.map((x) => (x.taken ? null : x.line_ok ? 'SLOT_TAKEN' : 'PRESCRIPTION_USED'));
 }
 
 /** Takes one place on a slot; false when it is full or closed. The check constraint backs this up. */
@@ -184,30 +230,13 @@ export async function getAppointment(q: Queryable, id: string, forUpdate = false
   return r[0] ?? null;
 }
 
-type NewAppointment = Omit<AppointmentRow, 'slot_start' | 'slot_end' | 'clinic_id' | 'ats_id' | 'provider_id' | 'created_at'>;
+export type NewAppointment = Omit<AppointmentRow, 'slot_start' | 'slot_end' | 'clinic_id' | 'ats_id' | 'provider_id' | 'created_at'>;
 
-export async function insertAppointment(q: Queryable, a: NewAppointment) {
-  const s = appointmentInsert(a);
-  await q.query(s.sql, s.params);
-}
-
-/** The insert of a new appointment; with `gate` (a SQL condition) only when it holds. */
-export function appointmentInsert(a: NewAppointment, gate?: string): Stmt {
-  return {
-    sql: `insert into appointment (id, slot_id, agenda_id, service_id, patient_ref, patient_id, prescription_line_id, status, priority, access_type, channel, regime,
-       search_id, hold_expires_at, booked_at, first_offered_at, first_offered_in_area, refused_first, in_garanzia, guarantee_deadline)
-     select $1,$2,$3,$4,$5,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19${gate ? ` where ${gate}` : ''}`,
-    params: [a.id, a.slot_id, a.agenda_id, a.service_id, a.patient_id, a.prescription_line_id, a.status, a.priority, a.access_type, a.channel, a.regime,
-      a.search_id, a.hold_expires_at, a.booked_at, a.first_offered_at, a.first_offered_in_area, a.refused_first, a.in_garanzia, a.guarantee_deadline],
-  };
-}
-
-/** Scheduled SMS reminders of an appointment, one statement (null when there are none); `gate` as for appointments. */
-export function remindersInsert(appointmentId: string, due: readonly Date[], gate?: string): Stmt | null {
+/** Scheduled SMS reminders of an appointment, one statement (null when there are none). */
+export function remindersInsert(appointmentId: string, due: readonly Date[]): Stmt | null {
   if (!due.length) return null;
   return {
-    sql: `insert into reminder (appointment_id, due_at, kind) select $1, d, 'sms' from unnest($2::timestamptz[]) as d${gate ? ` where ${gate}` : ''}
-      on conflict do nothing`,
+    sql: `insert into reminder (appointment_id, due_at, kind) select $1, d, 'sms' from unnest($2::timestamptz[]) as d on conflict do nothing`,
     params: [appointmentId, due.map((d) => d.toISOString())],
   };
 }

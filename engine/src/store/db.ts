@@ -44,18 +44,16 @@ export interface Stmt {
 /**
  * Several independent writes as ONE statement (data-modifying CTEs, placeholders renumbered): one round trip, and
  * atomic on its own. The parts must not touch the same rows (they see one snapshot and run in no given order).
- * `head` adds CTEs the parts may refer to (e.g. a conditional update that gates them); `result` is the final select.
  */
-export function together(stmts: readonly Stmt[], o: { head?: Stmt; result?: string } = {}): Stmt {
-  if (stmts.length === 1 && !o.head) return stmts[0]!;
+export function together(stmts: readonly Stmt[]): Stmt {
+  if (stmts.length === 1) return stmts[0]!;
   const params: unknown[] = [];
-  const shift = (s: Stmt) => {
+  const parts = stmts.map((s, i) => {
     const offset = params.length;
     params.push(...s.params);
-    return s.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
-  };
-  const parts = [...(o.head ? [shift(o.head)] : []), ...stmts.map((s, i) => `w${i} as (${shift(s)})`)];
-  return { sql: `with ${parts.join(',\n')}\nselect ${o.result ?? '1'}`, params };
+    return `w${i} as (${s.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)})`;
+  });
+  return { sql: `with ${parts.join(',\n')}\nselect 1`, params };
 }
 
 /** Runs the statements as one (nothing when the list is empty). */

@@ -4,11 +4,8 @@ import { makeEvent, topicOf, type EventEnvelope, type NewEvent } from '../events
 const TYPES = ['uuid', 'text', 'text', 'int', 'timestamptz', 'text', 'text', 'text', 'text', 'jsonb'];
 const COLS = TYPES.length;
 
-/**
- * The outbox insert of some events as one statement (one row each, in order), with their envelopes; with `gate` (a
- * SQL condition) the rows are written only when it holds.
- */
-export function outboxInsert(events: readonly NewEvent[], now: Date, gate?: string): { stmt: Stmt | null; envelopes: EventEnvelope[] } {
+/** The outbox insert of some events as one statement (one row each, in order), with their envelopes. */
+export function outboxInsert(events: readonly NewEvent[], now: Date): { stmt: Stmt | null; envelopes: EventEnvelope[] } {
   const envelopes = events.map((e) => makeEvent(e, now));
   if (!envelopes.length) return { stmt: null, envelopes };
   const params: unknown[] = [];
@@ -20,7 +17,7 @@ export function outboxInsert(events: readonly NewEvent[], now: Date, gate?: stri
   return {
     stmt: {
       sql: `insert into outbox (event_id, topic, type, schema_version, occurred_at, aggregate_type, aggregate_id, ats, provider, payload)
-       select * from (values ${rows.join(',')}) v${gate ? ` where ${gate}` : ''}`,
+       select * from (values ${rows.join(',')}) v`,
       params,
     },
     envelopes,

@@ -13,14 +13,14 @@ import type { Patient } from '../http/schemas/patient.ts';
 import type { AppointmentView, BookRequest, SearchRequest, SearchResult } from '../http/schemas/booking.ts';
 import type { Service } from '../http/schemas/catalogue.ts';
 import {
-  appointmentInsert, expiredHolds, freeSlots, getAppointment, listAppointments, loadBookingContext, nextQueueNumber, releasePlace, remindersInsert,
-  saveAppointment, slotForBooking, takePlace, takePlaceAndWrite, type AppointmentRow, type BookingContext, type CandidateAgenda, type FreeSlot,
+  expiredHolds, freeSlots, getAppointment, listAppointments, loadBookingContext, nextQueueNumber, releasePlace, remindersInsert,
+  saveAppointment, slotForBooking, takePlace, writeBookings, type AppointmentRow, type BookingContext, type CandidateAgenda, type FreeSlot,
 } from '../store/booking-store.ts';
 import { getService } from '../store/catalogue-store.ts';
 import { runTogether, type Queryable } from '../store/db.ts';
 import { appendEvents, outboxInsert } from '../store/outbox-store.ts';
 import { getPatient, getPrescription } from '../store/patient-store.ts';
-import type { NewEvent } from '../events/envelope.ts';
+import { makeEvent, type NewEvent } from '../events/envelope.ts';
 import type { Prescription } from '../http/schemas/patient.ts';
 import { holidaysIn } from './calendar.ts';
 import { inTransaction, type Ctx } from './context.ts';
@@ -376,8 +376,10 @@ async function place(ctx: Ctx, q: Queryable, input: BookRequest, status: 'held' 
     ...reminders.events,
   ];
   // the place, the line, the appointment, its reminders and its events: one statement, written only if both were taken
-  const refused = await takePlaceAndWrite(q, slot.id, subject.prescriptionLine?.id ?? null, (gate) => [
-    appointmentInsert(row, gate), ...compact([remindersInsert(row.id, reminders.due, gate), outboxInsert(events, ctx.now, gate).stmt])]);
+  // the place, the line, the appointment, its reminders and its events: written together or not at all; outside a
+  // transaction with the bookings other requests are making at the same moment (group commit)
+  const write = { appointment: row, reminders: reminders.due, events: events.map((e) => makeEvent(e, ctx.now)) };
+  const refused = inTx || !ctx.bookings ? (await writeBookings(q, [write]))[0] : await ctx.bookings.write(write);
   if (refused === 'SLOT_TAKEN') fail('SLOT_TAKEN', `slot ${slot.id} was just taken`, '/slotId');
   if (refused === 'PRESCRIPTION_USED') fail('PRESCRIPTION_USED', 'every service of this prescription line is already booked', '/prescriptionLineId');
   // the policy may cancel the patient's other appointment (rare): through the ordinary cancellation

@@ -2,6 +2,7 @@ import type { Db, Queryable } from '../store/db.ts';
 import type { Principal } from '../http/auth.ts';
 import type { HolidayCalendarData } from '../domain/calendar/holidays.ts';
 import type { OfferCache } from '../store/offer-cache.ts';
+import type { BookingWriter } from '../store/booking-writer.ts';
 
 /** Reference data the engine needs at run time (loaded from reference/ at the edge). */
 export interface EngineReference {
@@ -25,6 +26,8 @@ export interface Ctx {
   now: Date;
   ref: EngineReference;
   offer: OfferCache;
+  /** group commit of bookings made outside a transaction (absent: each is written on its own) */
+  bookings?: BookingWriter | undefined;
   idempotency?: IdempotencyClaim | undefined;
 }
 
