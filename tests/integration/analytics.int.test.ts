@@ -3,7 +3,7 @@
  * tests and contracts) and `dbt source freshness` → the Observable Framework build (offline) → every page in headless
  * Chromium (Debian package, playwright-core), with charts rendered from data, no console errors, screenshots under
  * test-results/dashboards/, and the live tile following a booking made through the engine's HTTP API (the engine as
- * `cupola up` runs it: embedded PGlite, in-process relay and sink, live state over SSE).
+ * `cupola up` runs it: in-process relay and sink, live state over SSE — on embedded PGlite and on PostgreSQL).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -23,7 +23,7 @@ import { loadStreamConfig } from '../../pipelines/src/config.ts';
 import { startPlatformStream } from '../../pipelines/src/stream.ts';
 import { writeParquet } from '../../forecasting/src/jobs/io.ts';
 import { DEMAND_FORECAST_COLUMNS } from '../../forecasting/src/jobs/forecast-runner.ts';
-import { openTestDb, TEST_SECRET } from './harness.ts';
+import { openTestDb, STORES, TEST_SECRET, type StoreKind } from './harness.ts';
 import { buildTree, post, prescribe, registerPatient, seedRegionRoot } from './fixtures.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -53,13 +53,14 @@ async function sql(q: string): Promise<Record<string, unknown>[]> {
 }
 
 /**
- * The engine as `cupola up` runs it — HTTP server on a migrated embedded PGlite store, the in-process relay and sink
+ * The engine as `cupola up` runs it — HTTP server on a migrated store (embedded PGlite, or a fresh database on the
+ * PostgreSQL server of CUPOLA_TEST_PG_URL), the in-process relay and sink
  * and the live-state server (startPlatformStream) — with one clinic offering a cardiology visit on weekday mornings,
  * and a patient holding two first-access prescription lines (class D and class B). Nothing is booked yet.
  */
-async function startLiveEngine() {
+async function startLiveEngine(store: StoreKind = 'pglite') {
   const streamDir = mkdtempSync(join(tmpdir(), 'cupola-live-'));
-  const db = await openTestDb('pglite');
+  const db = await openTestDb(store);
   const { app, url } = await startServer(db, loadConfig({ PORT: '0', HOST: '127.0.0.1', CUPOLA_DATA_DIR: streamDir, CUPOLA_JWT_SECRET: TEST_SECRET }));
   const stream = await startPlatformStream(db, loadStreamConfig({ CUPOLA_DATA_DIR: streamDir, CUPOLA_LIVE_PORT: '0', CUPOLA_PSEUDONYM_KEY: 'analytics-test-key' }));
   const bearer = async (role: 'region-admin' | 'cup-operator') => ({ authorization: `Bearer ${await mintToken(TEST_SECRET, { sub: `test-${role}`, role })}` });
@@ -303,39 +304,48 @@ describe('dashboards', () => {
     await ctx.close();
   }, 60_000);
 
-  it('the live tile counts a booking made through the engine API exactly once, and nothing for a rejected one', async () => {
-    const ctx = await browser.newContext();
-    const p = await ctx.newPage();
-    await p.goto(`${site.url}/prossima-disponibilita`);
-    await p.waitForSelector('[data-live-tile][data-status="collegato"]', { timeout: 15_000 });
-    const tile = async () => ({
-      bookings: await p.getAttribute('[data-live-tile]', 'data-bookings'),
-      nextAvailable: await p.getAttribute('[data-live-next]', 'data-next-available'),
-    });
-    expect(await tile()).toEqual({ bookings: '0', nextAvailable: '0' });
+  it.each(STORES)('the live tile counts a booking made through the engine API on %s exactly once, and nothing for a rejected one', async (store) => {
+    // the pages above use the PGlite engine of beforeAll; on PostgreSQL the same wiring with its own dashboards server
+    const own = store === 'pglite' ? null : await startLiveEngine(store);
+    const live = own ?? engine;
+    const liveSite = own ? await startDashboardsServer({ dir: DIST, liveUrl: own.liveUrl }) : site;
+    try {
+      const ctx = await browser.newContext();
+      const p = await ctx.newPage();
+      await p.goto(`${liveSite.url}/prossima-disponibilita`);
+      await p.waitForSelector('[data-live-tile][data-status="collegato"]', { timeout: 15_000 });
+      const tile = async () => ({
+        bookings: await p.getAttribute('[data-live-tile]', 'data-bookings'),
+        nextAvailable: await p.getAttribute('[data-live-next]', 'data-next-available'),
+      });
+      expect(await tile()).toEqual({ bookings: '0', nextAvailable: '0' });
 
-    const search = await engine.api('/availability/search', { patientId: engine.patient, prescriptionLineId: engine.lineD, channel: 'desk' });
-    expect(search.status, JSON.stringify(search.body)).toBe(200);
-    const options = search.body.options as { slotId: string }[];
-    const booked = await engine.api('/appointments', { patientId: engine.patient, prescriptionLineId: engine.lineD, slotId: options[0]!.slotId, channel: 'desk', searchId: search.body.searchId });
-    expect(booked.status, JSON.stringify(booked.body)).toBe(201);
-    await p.waitForSelector('[data-live-tile][data-bookings="1"]', { timeout: 15_000 });
-    expect(await p.textContent('[data-live-tile] .value')).toContain('1 prenotazioni');
+      const search = await live.api('/availability/search', { patientId: live.patient, prescriptionLineId: live.lineD, channel: 'desk' });
+      expect(search.status, JSON.stringify(search.body)).toBe(200);
+      const options = search.body.options as { slotId: string }[];
+      const booked = await live.api('/appointments', { patientId: live.patient, prescriptionLineId: live.lineD, slotId: options[0]!.slotId, channel: 'desk', searchId: search.body.searchId });
+      expect(booked.status, JSON.stringify(booked.body)).toBe(201);
+      await p.waitForSelector('[data-live-tile][data-bookings="1"]', { timeout: 15_000 });
+      expect(await p.textContent('[data-live-tile] .value')).toContain('1 prenotazioni');
 
-    // rejected: a slot id that does not exist — no event, so the tile must not move even after later snapshots arrive
-    const outbox = await engine.outboxCount();
-    const rejected = await engine.api('/appointments', { patientId: engine.patient, prescriptionLineId: engine.lineB, slotId: '999999999999', channel: 'desk' });
-    expect(rejected.status).toBe(404);
-    expect(rejected.body).toMatchObject({ code: 'SLOT_NOT_FOUND', path: '/slotId' });
-    expect(await engine.outboxCount()).toBe(outbox);
-    // a later event (a class B search) reaches the page: the tile has seen a newer snapshot and still counts one booking
-    const later = await engine.api('/availability/search', { patientId: engine.patient, prescriptionLineId: engine.lineB, channel: 'desk' });
-    expect(later.status, JSON.stringify(later.body)).toBe(200);
-    await p.waitForSelector('[data-live-next][data-next-available="2"]', { timeout: 15_000 });
-    expect(await tile()).toEqual({ bookings: '1', nextAvailable: '2' });
-    const snapshot = (await (await fetch(`${engine.liveUrl}/live`)).json()) as { last_hour: { bookings: number } };
-    expect(snapshot.last_hour.bookings).toBe(1);
-    await p.screenshot({ path: join(SHOTS, 'live-tile.png') });
-    await ctx.close();
-  }, 60_000);
+      // rejected: a slot id that does not exist — no event, so the tile must not move even after later snapshots arrive
+      const outbox = await live.outboxCount();
+      const rejected = await live.api('/appointments', { patientId: live.patient, prescriptionLineId: live.lineB, slotId: '999999999999', channel: 'desk' });
+      expect(rejected.status).toBe(404);
+      expect(rejected.body).toMatchObject({ code: 'SLOT_NOT_FOUND', path: '/slotId' });
+      expect(await live.outboxCount()).toBe(outbox);
+      // a later event (a class B search) reaches the page: the tile has seen a newer snapshot and still counts one booking
+      const later = await live.api('/availability/search', { patientId: live.patient, prescriptionLineId: live.lineB, channel: 'desk' });
+      expect(later.status, JSON.stringify(later.body)).toBe(200);
+      await p.waitForSelector('[data-live-next][data-next-available="2"]', { timeout: 15_000 });
+      expect(await tile()).toEqual({ bookings: '1', nextAvailable: '2' });
+      const snapshot = (await (await fetch(`${live.liveUrl}/live`)).json()) as { last_hour: { bookings: number } };
+      expect(snapshot.last_hour.bookings).toBe(1);
+      await p.screenshot({ path: join(SHOTS, `live-tile-${store}.png`) });
+      await ctx.close();
+    } finally {
+      if (own) await liveSite.close();
+      await own?.stop();
+    }
+  }, 90_000);
 });
