@@ -48,23 +48,24 @@ async function call(base: string, path: string, body: unknown) {
   return { status: r.status, json: (await r.json()) as Record<string, any> };
 }
 
-type Searched = { p: (typeof people)[number]; searchId: string; options: { slotId: string }[] };
+/** `pick`: which option the patient prefers (patients who asked for the same dates choose different ones). */
+type Searched = { p: (typeof people)[number]; searchId: string; options: { slotId: string }[]; pick?: number };
 const refuse = (code: string) => {
   errors++;
   errorCodes.set(code, (errorCodes.get(code) ?? 0) + 1);
 };
 
 /** A search; with `earliest` the patient asks for dates from that day on (their choice of a later date). */
-async function search(base: string, earliest?: string): Promise<Searched | null> {
+async function search(base: string, earliest?: string, limit = 10): Promise<Searched | null> {
   const p = people[next++ % people.length]!;
-  const s = await call(base, '/availability/search', { patientId: p.patientId, prescriptionLineId: p.lineId, channel: 'call_centre', limit: 10, ...(earliest ? { earliest } : {}) });
+  const s = await call(base, '/availability/search', { patientId: p.patientId, prescriptionLineId: p.lineId, channel: 'call_centre', limit, ...(earliest ? { earliest } : {}) });
   if (s.status !== 200) return (refuse(s.json.code), null);
   return { p, searchId: s.json.searchId, options: s.json.options };
 }
 
 /** Books one of the options (patients do not all take the first: each client starts from a different one); true when booked. */
 async function book(base: string, k: number, s: Searched): Promise<boolean> {
-  const shift = s.options.length ? k % s.options.length : 0;
+  const shift = s.options.length ? (s.pick ?? k) % s.options.length : 0;
   for (const o of [...s.options.slice(shift), ...s.options.slice(0, shift)].slice(0, 3)) {
     const b = await call(base, '/appointments', { patientId: s.p.patientId, prescriptionLineId: s.p.lineId, slotId: o.slotId, channel: 'call_centre', searchId: s.searchId });
     if (b.status === 201) return true;
@@ -100,9 +101,13 @@ const want = Math.ceil(SECONDS * 1500);
 console.log(`searching for ${want} patients before the booking phase (not timed)…`);
 await Promise.all(Array.from({ length: 16 }, async (_, k) => {
   while (searched.length < want && next < people.length) {
-    const earliest = addDays(today, 1 + (next % horizonDays));
-    const s = await search(engines.urls[k % engines.urls.length]!, earliest);
-    if (s?.options.length) searched.push(s);
+    // people[i] needs service i mod 12: spread the dates over the horizon per service, and let the patients who
+    // asked for the same service and day choose different options among 50
+    const group = services.length * horizonDays;
+    const n = next;
+    const earliest = addDays(today, 1 + (Math.floor(n / services.length) % horizonDays));
+    const s = await search(engines.urls[k % engines.urls.length]!, earliest, 50);
+    if (s?.options.length) searched.push({ ...s, pick: Math.floor(n / group) });
   }
 }));
 console.log(`booking through the API: ${CLIENTS} clients for ${SECONDS} s on ${engines.urls.length} engine processes…`);
