@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeEvent, topicOf } from '../../engine/src/events/envelope.ts';
@@ -83,6 +83,17 @@ describe('the lake sink with ingest worker threads', () => {
     expect(new Set(rows.map((r) => r.event_id)).size).toBe(400);
     expect(await sink.ingest(events.slice(0, 10))).toMatchObject({ written: 0, duplicates: 10 });
     expect(sink.deadLetters.count).toBe(1);
+  });
+
+  it('rejects a batch whose files cannot be written, and writes its events in full when it is delivered again', async () => {
+    const events = Array.from({ length: 20 }, (_, i) => record(2000 + i, NOW - 1000));
+    await mkdir(tmp.cfg.lakeDir, { recursive: true });
+    await writeFile(join(tmp.cfg.lakeDir, 'booking'), 'a file where the topic folder should be');
+    await expect(sink.ingest(events)).rejects.toThrow(/ingest worker/);
+    expect(sink.eventsWritten).toBe(0);
+    await unlink(join(tmp.cfg.lakeDir, 'booking'));
+    expect(await sink.ingest(events)).toMatchObject({ written: 20, duplicates: 0 }); // the failed batch's ids were released
+    expect(await readLake(tmp.cfg.lakeDir)).toHaveLength(20);
   });
 
   it('writes the same rows as ingesting on the sink thread, pseudonymised', async () => {

@@ -115,6 +115,11 @@ export class IngestWorker {
     return (await this.call({ kind: 'write', id, drop, lakeDir, at })) as Extract<WorkerReply, { kind: 'written' }>;
   }
 
+  /** Drops a prepared batch that will not be written (no reply). */
+  discard(id: number): void {
+    this.worker.postMessage({ kind: 'discard', id } satisfies WorkerRequest);
+  }
+
   async close(): Promise<void> {
     this.closing = true;
     await this.worker.terminate();

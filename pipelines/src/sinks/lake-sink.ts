@@ -206,14 +206,18 @@ export class LakeSink {
     const at = this.now();
     const worker = pool.take();
     let reserved: string[] = [];
+    let held: number | null = null; // a prepared batch the worker still holds
     try {
       const prepared = await worker.prepare(records, this.opts.pseudonymKey, !!this.opts.onWritten);
+      held = prepared.id;
       const r = this.reserve(prepared.ids, prepared.dates);
       reserved = r.reserved;
+      held = null;
       const done = await worker.write(prepared.id, r.drop, this.opts.lakeDir, at);
       return await this.finish(records, at, reserved, done.files, done.live ?? new Array<LiveEvent>(done.written), prepared.dead, r.drop.length);
     } catch (e) {
       this.release(reserved);
+      if (held !== null) worker.discard(held);
       throw e;
     } finally {
       pool.give(worker);
