@@ -97,7 +97,7 @@ console.log(`  ${loopBooked} bookings = ${round(loopPerS, 1)} search+book/s; p50
 const searched: Searched[] = [];
 const horizonDays = (quick ? 2 : 13) * 7 - 2;
 const today = new Date().toISOString().slice(0, 10);
-const want = Math.ceil(SECONDS * 1500);
+const want = Math.ceil(SECONDS * 800);
 console.log(`searching for ${want} patients before the booking phase (not timed)…`);
 await Promise.all(Array.from({ length: 16 }, async (_, k) => {
   while (searched.length < want && next < people.length) {
