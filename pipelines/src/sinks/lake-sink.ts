@@ -130,7 +130,7 @@ export class LakeSink {
       return await fn();
     } finally {
       this.active--;
-      this.slotWaiters.shift()?.();
+      for (const wake of this.slotWaiters.splice(0)) wake(); // every waiter re-checks (ingests and close alike)
     }
   }
 
