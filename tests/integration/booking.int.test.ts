@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowCounts, STORES, testApp } from './harness.ts';
 import { buildTree, makeCf, post, prescribe, registerPatient, seedRegionRoot } from './fixtures.ts';
-import { writeBookings } from '../../engine/src/store/booking-store.ts';
+import { writeBookings, type NewAppointment } from '../../engine/src/store/booking-store.ts';
 import { BookingWriter } from '../../engine/src/store/booking-writer.ts';
 import type { Queryable } from '../../engine/src/store/db.ts';
 import { makeEvent } from '../../engine/src/events/envelope.ts';
@@ -239,6 +239,14 @@ describe.each(STORES)('booking engine on %s', (store) => {
       expect((await counts()).appointment).toBe(before.appointment! + 1);
     });
 
+    /** A booked first-access appointment row, as the booking use case builds it, for the store-level tests. */
+    const testAppointment = (id: string, slot: { slotId: string; agendaId: string }, patient: string, line: string, searchId: string): NewAppointment => ({
+      id, slot_id: slot.slotId, agenda_id: slot.agendaId, service_id: ids.cardio, patient_id: patient, prescription_line_id: line, status: 'booked',
+      priority: 'P', access_type: 'first', channel: 'desk', regime: 'SSN', search_id: searchId, hold_expires_at: null, booked_at: now, first_offered_at: null,
+      first_offered_in_area: false, refused_first: false, in_garanzia: null, guarantee_deadline: null, cancel_reason: null, cancelled_at: null,
+      late_cancel: null, outcome_reason: null, penalty: false, checked_in_at: null, delivered_at: null, queue_number: null,
+    });
+
     it('writes several bookings in one statement, each all-or-nothing: a used-up line or a full slot leaves its booking unwritten', async () => {
       const people = [];
       for (const n of [42, 43, 44]) {
@@ -252,13 +260,7 @@ describe.each(STORES)('booking engine on %s', (store) => {
       await t.db.query(`update slot set booked = capacity where id = $1`, [c.slot.slotId]);
       const before = await counts();
       const write = (x: typeof a, n: number) => ({
-        appointment: {
-          id: `appt-batch-${n}`, slot_id: x.slot.slotId, agenda_id: x.slot.agendaId, service_id: ids.cardio, patient_id: x.p, prescription_line_id: x.line,
-          status: 'booked' as const, priority: 'P' as const, access_type: 'first' as const, channel: 'desk', regime: 'SSN', search_id: x.s.searchId,
-          hold_expires_at: null, booked_at: now, first_offered_at: null, first_offered_in_area: false, refused_first: false, in_garanzia: null,
-          guarantee_deadline: null, cancel_reason: null, cancelled_at: null, late_cancel: null, outcome_reason: null, penalty: false, checked_in_at: null,
-          delivered_at: null, queue_number: null,
-        },
+        appointment: testAppointment(`appt-batch-${n}`, x.slot, x.p, x.line, x.s.searchId),
         reminders: [new Date(now.getTime() + 86_400_000)],
         events: [makeEvent({ type: 'appointment.booked', aggregateType: 'appointment', aggregateId: `appt-batch-${n}`, payload: { n } }, now)],
       });
@@ -291,12 +293,7 @@ describe.each(STORES)('booking engine on %s', (store) => {
       const counting: Queryable = { ...t.db, query: (sql: string, params?: readonly unknown[]) => (statements++, t.db.query(sql, params)) } as Queryable;
       const writer = new BookingWriter(counting, { maxBatch: 64, maxInFlight: 1 });
       const out = await Promise.all(xs.map((x, n) => writer.write({
-        appointment: {
-          id: `appt-group-${n}`, slot_id: slotOf[n]!.slotId, agenda_id: slotOf[n]!.agendaId, service_id: ids.cardio, patient_id: x.p, prescription_line_id: x.line,
-          status: 'booked', priority: 'P', access_type: 'first', channel: 'desk', regime: 'SSN', search_id: x.s.searchId, hold_expires_at: null,
-          booked_at: now, first_offered_at: null, first_offered_in_area: false, refused_first: false, in_garanzia: null, guarantee_deadline: null,
-          cancel_reason: null, cancelled_at: null, late_cancel: null, outcome_reason: null, penalty: false, checked_in_at: null, delivered_at: null, queue_number: null,
-        },
+        appointment: testAppointment(`appt-group-${n}`, slotOf[n]!, x.p, x.line, x.s.searchId),
         reminders: [],
         events: [],
       })));
