@@ -6,14 +6,11 @@
  * Every file is written under a temporary name, fsynced, renamed into place and its directory fsynced, so a file is
  * either complete and durable under its final name or absent.
  */
-import { DuckDBConnection, DuckDBDataChunk, DuckDBInstance, BIGINT, INTEGER, SMALLINT, VARCHAR, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { mkdir, open, rename, unlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { tableToIPC, type Table } from 'apache-arrow';
-import { LAKE_SCHEMA } from '../transforms/to-arrow.ts';
-
-const CHUNK = 2048;
 
 interface PropsBuilder {
   setCompression(c: number): PropsBuilder;
@@ -49,17 +46,6 @@ export function arrowToParquet(tables: readonly Table[]): Uint8Array {
   return parquetWasm.writeParquet(parquetWasm.Table.fromIPCStream(ipc), writerProps());
 }
 
-function duckType(arrowType: string): { type: DuckDBType; sql: string } {
-  if (arrowType.startsWith('Timestamp')) return { type: BIGINT, sql: 'BIGINT' };
-  if (arrowType === 'Int32') return { type: INTEGER, sql: 'INTEGER' };
-  if (arrowType === 'Int16') return { type: SMALLINT, sql: 'SMALLINT' };
-  return { type: VARCHAR, sql: 'VARCHAR' };
-}
-
-const COLUMNS = LAKE_SCHEMA.fields.map((f) => ({ name: f.name, arrow: String(f.type), nullable: f.nullable, ...duckType(String(f.type)) }));
-/** Staging holds timestamps as epoch milliseconds; the Parquet file gets TIMESTAMP WITH TIME ZONE. */
-const SELECT_LIST = COLUMNS.map((c) => (c.arrow.startsWith('Timestamp') ? `make_timestamptz(${c.name} * 1000) as ${c.name}` : c.name)).join(', ');
-
 export async function fsyncPath(path: string, flags = 'r'): Promise<void> {
   const fh = await open(path, flags);
   try {
@@ -87,36 +73,6 @@ export class ParquetWriter {
     return new ParquetWriter(instance, conn);
   }
 
-  /** Loads Arrow tables into the staging table `name` (replaced). Returns the number of rows. */
-  async load(name: string, tables: readonly Table[]): Promise<number> {
-    await this.conn.run(`create or replace table ${name} (${COLUMNS.map((c) => `${c.name} ${c.sql}`).join(', ')})`);
-    const appender = await this.conn.createAppender(name);
-    let rows = 0;
-    try {
-      for (const t of tables) {
-        const cols = COLUMNS.map((c) => {
-          const v = t.getChild(c.name);
-          if (!v) throw new Error(`arrow table lacks column ${c.name}`);
-          // nullable numeric columns: iterate (toArray() would turn nulls into 0); others: typed arrays are fine
-          if (c.nullable && !c.arrow.startsWith('Utf8')) return [...v] as DuckDBValue[];
-          const a = v.toArray() as ArrayLike<unknown>;
-          return (Array.isArray(a) ? a : Array.from(a)) as DuckDBValue[];
-        });
-        for (let off = 0; off < t.numRows; off += CHUNK) {
-          const n = Math.min(CHUNK, t.numRows - off);
-          const chunk = DuckDBDataChunk.create(COLUMNS.map((c) => c.type), n);
-          chunk.setColumns(cols.map((col) => (off === 0 && n === col.length ? col : col.slice(off, off + n))));
-          appender.appendDataChunk(chunk);
-        }
-        rows += t.numRows;
-      }
-      appender.flushSync();
-    } finally {
-      appender.closeSync();
-    }
-    return rows;
-  }
-
   /** Writes Arrow tables as one durable Parquet file at `path` (Arrow-native encoder). */
   async write(tables: readonly Table[], path: string): Promise<number> {
     const bytes = arrowToParquet(tables);
@@ -133,17 +89,6 @@ export class ParquetWriter {
     const tmp = `${path}.tmp`;
     await writeFile(tmp, bytes);
     await durableRename(tmp, path);
-  }
-
-  /** Writes Arrow tables as one durable Parquet file through DuckDB (appender + COPY): the DuckDB ingest path. */
-  async writeViaDuckDb(tables: readonly Table[], path: string): Promise<number> {
-    const rows = await this.load('stage', tables);
-    await mkdir(dirname(path), { recursive: true });
-    const tmp = `${path}.tmp`;
-    await this.conn.run(`copy (select ${SELECT_LIST} from stage) to ${sqlString(tmp)} (format parquet, compression zstd)`);
-    await this.conn.run(`drop table stage`);
-    await durableRename(tmp, path);
-    return rows;
   }
 
   /**
