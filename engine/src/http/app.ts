@@ -49,7 +49,7 @@ export async function buildApp(deps: AppDeps) {
   }).withTypeProvider<TypeBoxTypeProvider>();
   const verifier = makeVerifier({ secret: deps.jwtSecret, jwksUrl: deps.jwksUrl });
   const now = deps.now ?? (() => new Date());
-  const offer = deps.offer ?? new OfferCache();
+  const offer = (deps.offer ?? new OfferCache()).refreshFrom(deps.db);
 
   app.addSchema(ProblemS);
   await app.register(swagger, {

@@ -18,13 +18,27 @@ export interface OfferedAgenda {
  * A short-lived in-memory copy of the organisation tree, so availability searches resolve inherited attributes
  * without walking the tree in SQL for every candidate agenda. Writes through this engine invalidate it at once;
  * changes made by other engine instances are seen within `ttlMs`.
+ * With `refreshFrom(db)`, the tree and the per-service offer are refreshed in the background once `ttlMs` has
+ * passed, and the previous copy keeps serving meanwhile (up to `2 × ttlMs`; older than that, a request waits for the
+ * reload): a search never waits for the whole tree to be read again.
  */
 export class OfferCache {
   private nodes: Map<string, OrgNode> | null = null;
   private loadedAt = 0;
   private loading: Promise<Map<string, OrgNode>> | null = null;
+  /** bumped by invalidate(): a load that started before it must not store what it read */
+  private generation = 0;
+  private loadingGeneration = -1;
+  private refreshDb: Queryable | null = null;
+  private refreshing = new Set<string>();
 
   constructor(private readonly ttlMs = 5_000) {}
+
+  /** Lets the cache refresh itself in the background from `db` (never a transaction: it outlives the request). */
+  refreshFrom(db: Queryable): this {
+    this.refreshDb = db;
+    return this;
+  }
 
   private agendas = new Map<string, { at: number; a: AgendaNode }>();
   private services = new Map<string, { at: number; s: Service }>();
@@ -33,6 +47,7 @@ export class OfferCache {
   private offered = new Map<string, { at: number; rows: OfferedAgenda[] }>();
 
   invalidate() {
+    this.generation++;
     this.nodes = null;
     this.offered.clear();
     this.agendas.clear();
@@ -58,11 +73,24 @@ export class OfferCache {
   async offeredAgendas(q: Queryable, serviceId: string, accessType: string): Promise<OfferedAgenda[]> {
     const key = `${serviceId}|${accessType}`;
     const hit = this.offered.get(key);
-    if (hit && Date.now() - hit.at < this.ttlMs && this.nodes) return hit.rows;
-    const agendas = await this.candidateAgendas(q, serviceId, accessType);
+    const age = hit ? Date.now() - hit.at : Infinity;
+    if (hit && this.nodes && age < this.ttlMs) return hit.rows;
+    if (hit && this.nodes && this.refreshDb && age < 2 * this.ttlMs) {
+      if (!this.refreshing.has(key)) {
+        this.refreshing.add(key);
+        void this.loadOffered(this.refreshDb, key, serviceId, accessType).catch(() => undefined).finally(() => this.refreshing.delete(key));
+      }
+      return hit.rows;
+    }
+    return this.loadOffered(q, key, serviceId, accessType);
+  }
+
+  private async loadOffered(q: Queryable, key: string, serviceId: string, accessType: string): Promise<OfferedAgenda[]> {
+    const gen = this.generation;
+    const agendas = await candidateAgendas(q, { serviceId, accessType });
     const tree = await this.tree(q);
     const rows = agendas.map((agenda) => ({ agenda, eff: this.resolve(tree, agenda, null), siteId: siteOfClinic(tree, agenda.clinic_id) }));
-    this.offered.set(key, { at: Date.now(), rows });
+    if (gen === this.generation) this.offered.set(key, { at: Date.now(), rows });
     return rows;
   }
 
@@ -85,18 +113,34 @@ export class OfferCache {
   }
 
   async tree(q: Queryable, now = Date.now()): Promise<Map<string, OrgNode>> {
-    if (this.nodes && now - this.loadedAt < this.ttlMs) return this.nodes;
-    if (!this.loading)
+    const age = now - this.loadedAt;
+    if (this.nodes && age < this.ttlMs) return this.nodes;
+    if (this.nodes && this.refreshDb && age < 2 * this.ttlMs) {
+      void this.loadTree(this.refreshDb).catch(() => undefined);
+      return this.nodes;
+    }
+    return this.loadTree(q);
+  }
+
+  private loadTree(q: Queryable): Promise<Map<string, OrgNode>> {
+    const gen = this.generation;
+    // a load started before the last invalidation may have read the tree before the write: start another
+    if (!this.loading || this.loadingGeneration !== gen) {
+      this.loadingGeneration = gen;
       this.loading = q
         .query<OrgNode>(`select id, parent_id, level, name, attrs, ats_id, provider_id, active, municipality from org_unit`)
         .then((rows) => {
-          this.nodes = new Map(rows.map((r) => [r.id, r]));
-          this.loadedAt = Date.now();
-          return this.nodes;
+          const nodes = new Map(rows.map((r) => [r.id, r]));
+          if (gen === this.generation) {
+            this.nodes = nodes;
+            this.loadedAt = Date.now();
+          }
+          return nodes;
         })
         .finally(() => {
-          this.loading = null;
+          if (this.loadingGeneration === gen) this.loading = null;
         });
+    }
     return this.loading;
   }
 
