@@ -41,6 +41,13 @@ export async function query(sql) {
   }
 }
 
+/** The names of the ATS and services a mart's rows refer to, once each (rows then carry only the ids). */
+export async function namesOf(mart) {
+  const ats = await query(`select distinct a.ats_id, a.ats_name from ${mart} m join dim_ats a on a.ats_id = m.ats_id order by a.ats_name`);
+  const services = await query(`select distinct s.service_id, s.service_name from ${mart} m join dim_services s on s.service_id = m.service_id order by s.service_name`);
+  return {ats, services};
+}
+
 export async function emit(value) {
   process.stdout.write(JSON.stringify(value));
 }
