@@ -39,6 +39,17 @@ export const topicName = (o: KafkaOptions, family: string) => `${o.topicPrefix ?
 export const DEAD_LETTER_FAMILY = 'dead-letter';
 const DEAD_LETTER_RETENTION_MS = 30 * 86_400_000;
 
+/** Connects an admin client, creates the missing topics, disconnects. */
+async function ensureTopicsOn(o: KafkaOptions, kafka: Kafka): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await ensureKafkaTopics(o, admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 export async function ensureKafkaTopics(o: KafkaOptions, admin: Admin): Promise<void> {
   const existing = new Set(await admin.listTopics());
   const wanted = [...TOPICS.map((t) => ({ topic: topicName(o, t), partitions: o.partitions ?? 3, retentionMs: o.retentionMs ?? 7 * 86_400_000 })),
@@ -77,13 +88,7 @@ export class KafkaPublisher implements StreamPublisher {
   }
 
   async ensureTopics(): Promise<void> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      await ensureKafkaTopics(this.o, admin);
-    } finally {
-      await admin.disconnect();
-    }
+    await ensureTopicsOn(this.o, this.kafka);
   }
 
   async publish(records: readonly StreamRecord[]): Promise<void> {
@@ -165,13 +170,7 @@ export class KafkaSubscriber implements StreamSubscriber {
   }
 
   async run(handler: BatchHandler): Promise<void> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      await ensureKafkaTopics(this.o, admin);
-    } finally {
-      await admin.disconnect();
-    }
+    await ensureTopicsOn(this.o, this.kafka);
     await this.consumer.subscribe({ topics: [...this.families.keys()], fromBeginning: true });
     // partitions are fetched concurrently and their batches coalesced into one micro-batch (one file per topic/date)
     const batcher = new MicroBatcher<StreamRecord>((records) => handler(records), { lingerMs: this.lingerMs, maxRecords: this.maxRecords, concurrency: this.concurrency });
