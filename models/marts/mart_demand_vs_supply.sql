@@ -1,17 +1,11 @@
 -- Demand vs supply by service × ATS × ISO week: prescribed (patient ATS), booked (booking week, patient ATS),
 -- first-access capacity and places booked on it (slot week, provider ATS), saturation and unmet demand.
 with prescribed as (
-    select service_id, ats_id, date_trunc('week', registered_date)::date as week_start, sum(quantity) as prescribed
-    from {{ ref('int_prescription_lines_unnested') }}
-    where access_type = 'first'
-    group by all
+    select service_id, ats_id, week_start, prescribed from {{ ref('int_first_access_weekly') }} where prescribed is not null
 ),
 
 booked as (
-    select service_id, patient_residence_ats as ats_id, date_trunc('week', booking_date)::date as week_start, count(*) as booked
-    from {{ ref('fct_bookings') }}
-    where access_type = 'first' and patient_residence_ats is not null
-    group by all
+    select service_id, ats_id, week_start, booked from {{ ref('int_first_access_weekly') }} where booked is not null
 ),
 
 used as (
@@ -22,9 +16,7 @@ used as (
 ),
 
 capacity as (
-    select service_id, ats_id, date_trunc('week', supply_date)::date as week_start, sum(capacity) as capacity
-    from {{ ref('int_service_supply_split') }}
-    group by all
+    select service_id, ats_id, week_start, capacity from {{ ref('int_first_access_weekly') }} where capacity is not null
 ),
 
 keys as (

@@ -5,23 +5,15 @@ with weeks as (
 ),
 
 additions as (
-    select service_id, ats_id, date_trunc('week', registered_date)::date as week_start, sum(quantity) as additions
-    from {{ ref('int_prescription_lines_unnested') }}
-    where access_type = 'first'
-    group by all
+    select service_id, ats_id, week_start, prescribed as additions from {{ ref('int_first_access_weekly') }} where prescribed is not null
 ),
 
 removals as (
-    select service_id, patient_residence_ats as ats_id, date_trunc('week', booking_date)::date as week_start, count(*) as removals
-    from {{ ref('fct_bookings') }}
-    where access_type = 'first' and patient_residence_ats is not null
-    group by all
+    select service_id, ats_id, week_start, booked as removals from {{ ref('int_first_access_weekly') }} where booked is not null
 ),
 
 capacity as (
-    select service_id, ats_id, date_trunc('week', supply_date)::date as week_start, sum(capacity) as capacity
-    from {{ ref('int_service_supply_split') }}
-    group by all
+    select service_id, ats_id, week_start, capacity from {{ ref('int_first_access_weekly') }} where capacity is not null
 ),
 
 grid as (
