@@ -81,6 +81,9 @@ export interface BookingContext {
   active: AppointmentRow[];
 }
 
+/** Timestamp columns of an appointment row (JSON gives them as strings). */
+const APPOINTMENT_DATES = ['hold_expires_at', 'booked_at', 'first_offered_at', 'guarantee_deadline', 'cancelled_at', 'checked_in_at', 'delivered_at', 'created_at', 'slot_start', 'slot_end'];
+
 const asDate = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
 
 /**
@@ -112,8 +115,7 @@ export async function loadBookingContext(
   const search = row.search
     ? { ...(row.search as unknown as SearchRef), first_in_area_at: asDate(row.search.first_in_area_at), deadline: asDate(row.search.deadline) }
     : null;
-  const dates = ['hold_expires_at', 'booked_at', 'first_offered_at', 'guarantee_deadline', 'cancelled_at', 'checked_in_at', 'delivered_at', 'created_at', 'slot_start', 'slot_end'];
-  const active = (row.active ?? []).map((a) => ({ ...a, ...Object.fromEntries(dates.map((k) => [k, asDate(a[k])])) }) as unknown as AppointmentRow);
+  const active = (row.active ?? []).map((a) => ({ ...a, ...Object.fromEntries(APPOINTMENT_DATES.map((k) => [k, asDate(a[k])])) }) as unknown as AppointmentRow);
   return {
     patient: row.patient ? toPatient(row.patient) : null,
     prescription: row.rx ? toPrescription(row.rx, row.lines ?? []) : null,
@@ -143,7 +145,7 @@ const OUTBOX_COLS: [keyof EventEnvelope | 'topic', string][] = [
   ['event_id', 'uuid'], ['topic', 'text'], ['type', 'text'], ['schema_version', 'int'], ['occurred_at', 'timestamptz'], ['aggregate_type', 'text'],
   ['aggregate_id', 'text'], ['ats', 'text'], ['provider', 'text'], ['payload', 'jsonb'],
 ];
-const arrays = (_n: number, from: number, types: readonly string[]) => types.map((t, i) => `$${from + i}::${t}[]`).join(', ');
+const arrays = (from: number, types: readonly string[]) => types.map((t, i) => `$${from + i}::${t}[]`).join(', ');
 
 /**
  * Writes several bookings in ONE statement, each all-or-nothing on its own: for each, its prescription line is
@@ -181,14 +183,14 @@ export async function writeBookings(q: Queryable, items: readonly BookingWrite[]
      taken_line as (update prescription_line l set booked_quantity = l.booked_quantity + 1 from taken t where l.id = t.line returning l.id),
      appts as (insert into appointment (${cols(APPT_COLS)}, patient_ref)
                select ${APPT_COLS.map(([c]) => `a.${c}`).join(', ')}, a.patient_id
-               from unnest($1::int[], ${arrays(APPT_COLS.length, pa, APPT_COLS.map(([, t]) => t))}) as a(k, ${cols(APPT_COLS)})
+               from unnest($1::int[], ${arrays(pa, APPT_COLS.map(([, t]) => t))}) as a(k, ${cols(APPT_COLS)})
                where a.k in (select k from taken)),
      reminders as (insert into reminder (appointment_id, due_at, kind)
                select r.appointment_id, r.due, 'sms' from unnest($${pr}::int[], $${pr + 1}::text[], $${pr + 2}::timestamptz[]) as r(k, appointment_id, due)
                where r.k in (select k from taken) on conflict do nothing),
      events as (insert into outbox (${cols(OUTBOX_COLS)})
                select ${OUTBOX_COLS.map(([c]) => `e.${c}`).join(', ')}
-               from unnest($${pe}::int[], ${arrays(OUTBOX_COLS.length, pe + 1, OUTBOX_COLS.map(([, t]) => t))}) as e(k, ${cols(OUTBOX_COLS)})
+               from unnest($${pe}::int[], ${arrays(pe + 1, OUTBOX_COLS.map(([, t]) => t))}) as e(k, ${cols(OUTBOX_COLS)})
                where e.k in (select k from taken))
      select i.k, exists (select 1 from taken t where t.k = i.k) as taken, (i.line is null or i.line in (select id from lines_ok)) as line_ok
      from items i order by i.k`,

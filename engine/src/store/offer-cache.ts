@@ -42,7 +42,6 @@ export class OfferCache {
 
   private agendas = new Map<string, { at: number; a: AgendaNode }>();
   private services = new Map<string, { at: number; s: Service }>();
-  private candidates = new Map<string, { at: number; rows: CandidateAgenda[] }>();
   private resolved = new Map<string, { at: number; eff: EffectiveAttributes }>();
   private offered = new Map<string, { at: number; rows: OfferedAgenda[] }>();
 
@@ -52,18 +51,7 @@ export class OfferCache {
     this.offered.clear();
     this.agendas.clear();
     this.services.clear();
-    this.candidates.clear();
     this.resolved.clear();
-  }
-
-  /** Active agendas offering a service for an access type (cached like the tree; slots and bookings are always read live). */
-  async candidateAgendas(q: Queryable, serviceId: string, accessType: string): Promise<CandidateAgenda[]> {
-    const key = `${serviceId}|${accessType}`;
-    const hit = this.candidates.get(key);
-    if (hit && Date.now() - hit.at < this.ttlMs) return hit.rows;
-    const rows = await candidateAgendas(q, { serviceId, accessType });
-    this.candidates.set(key, { at: Date.now(), rows });
-    return rows;
   }
 
   /**
