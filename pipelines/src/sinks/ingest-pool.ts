@@ -89,11 +89,10 @@ export class IngestWorker {
     let pos = 0;
     for (let i = 0; i < records.length; i++) {
       const r = records[i]!;
-      if (typeof r.value === 'string') pos += bytes.write(r.value, pos, 'utf8');
-      else {
-        bytes.set(r.value, pos);
-        pos += r.value.byteLength;
-      }
+      const v = r.value;
+      if (typeof v === 'string') pos += bytes.write(v, pos, 'utf8');
+      // Buffer#copy is a memcpy; TypedArray#set costs ≈ 1 µs per 1 kB message here
+      else pos += (Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength)).copy(bytes, pos);
       offsets[i + 1] = pos;
       let t = topicIndex.get(r.topic);
       if (t === undefined) {

@@ -16,12 +16,16 @@ import { pseudonymiseOwned, type LakeEvent } from '../transforms/pseudonymise.ts
 import { LakeColumnsBuilder, partitionDate } from '../transforms/to-arrow.ts';
 import type { LiveEvent } from '../live/live-state.ts';
 import { arrowToParquet } from './parquet-writer.ts';
+import { packUuid, type PackedIds } from './event-id-set.ts';
 
 export interface PreparedBatch {
-  /** event ids of the valid events, in input order */
-  ids: string[];
-  /** partition date of each valid event */
-  dates: string[];
+  /** event ids of the valid events, in input order, packed (event-id-set.ts) */
+  ids: PackedIds;
+  /** the valid events */
+  count: number;
+  /** partition date of each valid event, as an index into `dateList` */
+  dateOf: Uint16Array;
+  dateList: string[];
   /** invalid messages: index in the input, reason, and what could be parsed */
   dead: { index: number; reason: string; raw: unknown }[];
   /** lake rows per `<topic>/date=<date>`, with the index (among valid events) of each row */
@@ -35,7 +39,10 @@ export interface PreparedBatch {
  * and appends each valid event to the lake rows of its topic and date at once.
  */
 export function prepareBatch(values: readonly (string | Uint8Array)[], topics: readonly string[], pseudonymKey: string, live = false): PreparedBatch {
-  const out: PreparedBatch = { ids: [], dates: [], dead: [], groups: new Map(), live: live ? [] : null };
+  const words = new Uint32Array(values.length * 4);
+  const dateOf = new Uint16Array(values.length);
+  const dateIndex = new Map<string, number>();
+  const out: PreparedBatch = { ids: { words, odd: null }, count: 0, dateOf, dateList: [], dead: [], groups: new Map(), live: live ? [] : null };
   for (let i = 0; i < values.length; i++) {
     const v = validateEvent(values[i]);
     if (!v.ok) {
@@ -49,9 +56,17 @@ export function prepareBatch(values: readonly (string | Uint8Array)[], topics: r
     let g = out.groups.get(key);
     if (!g) out.groups.set(key, (g = { rows: new LakeColumnsBuilder(), valid: [] }));
     g.rows.push(ev, ms);
-    g.valid.push(out.ids.length);
-    out.ids.push(ev.event_id);
-    out.dates.push(date);
+    const n = out.count++;
+    g.valid.push(n);
+    if (!packUuid(ev.event_id, words, n * 4)) (out.ids.odd ??= new Map()).set(n, ev.event_id);
+    let d = dateIndex.get(date);
+    if (d === undefined) {
+      d = out.dateList.length;
+      if (d > 0xffff) throw new Error('more than 65,536 partition dates in one batch');
+      out.dateList.push(date);
+      dateIndex.set(date, d);
+    }
+    dateOf[n] = d;
     out.live?.push(liveView(ev));
   }
   return out;

@@ -20,6 +20,7 @@ import { partitionDate } from '../transforms/to-arrow.ts';
 import type { LiveEvent } from '../live/live-state.ts';
 import { DeadLetterFolder, type DeadLetter, type DeadLetterPublisher } from './dead-letter.ts';
 import { encodeBatch, prepareBatch } from './lake-batch.ts';
+import { EventIdSet, packIds, type PackedIds } from './event-id-set.ts';
 import { IngestPool } from './ingest-pool.ts';
 import { fsyncPath, ParquetWriter } from './parquet-writer.ts';
 import type { StreamRecord } from '../relay/stream-port.ts';
@@ -44,6 +45,13 @@ export interface LakeSinkOptions {
   now?: () => number;
 }
 
+/** The ids a batch reserved: its own set (in `inflight` until durable) and which of its valid events it keeps. */
+interface Reservation {
+  set: EventIdSet;
+  ids: PackedIds;
+  keep: Uint8Array;
+}
+
 export interface IngestResult {
   written: number;
   duplicates: number;
@@ -53,12 +61,13 @@ export interface IngestResult {
 
 export class LakeSink {
   /** event ids per partition date, for replay dedupe; dates older than the window are dropped */
-  private readonly seenByDate = new Map<string, Set<string>>();
+  private readonly seenByDate = new Map<string, EventIdSet>();
   readonly deadLetters: DeadLetterFolder;
   eventsWritten = 0;
   duplicatesDropped = 0;
   filesWritten = 0;
-  private readonly inflight = new Map<string, string>(); // id → partition date, reserved by a batch being written
+  /** the ids reserved by each batch being written */
+  private readonly inflight = new Set<EventIdSet>();
   private readonly slots: number;
   private active = 0;
   private readonly slotWaiters: (() => void)[] = [];
@@ -89,8 +98,9 @@ export class LakeSink {
       const files = await readdir(dir);
       for (const f of files) if (f.endsWith('.tmp')) await unlink(join(dir, f)).catch(() => undefined);
       if (date < oldest || !files.some((f) => f.endsWith('.parquet'))) continue;
-      const set = this.seenByDate.get(date) ?? this.seenByDate.set(date, new Set()).get(date)!;
-      for (const id of await this.writer.eventIds(join(dir, '*.parquet'))) set.add(id);
+      const ids = packIds(await this.writer.eventIds(join(dir, '*.parquet')));
+      const set = this.dateSet(date);
+      for (let i = 0; i < ids.words.length / 4; i++) set.add(ids, i);
     }
   }
 
@@ -98,10 +108,18 @@ export class LakeSink {
     return partitionDate(this.now() - (this.opts.dedupeDays ?? 3) * 86_400_000);
   }
 
+  private dateSet(date: string): EventIdSet {
+    return this.seenByDate.get(date) ?? this.seenByDate.set(date, new EventIdSet()).get(date)!;
+  }
+
   /** Whether an event id is already in the lake (within the dedupe window) or being written. */
   seen(id: string): boolean {
-    if (this.inflight.has(id)) return true;
-    for (const set of this.seenByDate.values()) if (set.has(id)) return true;
+    return this.seenPacked(packIds([id]), 0);
+  }
+
+  private seenPacked(ids: PackedIds, i: number): boolean {
+    for (const set of this.inflight) if (set.has(ids, i)) return true;
+    for (const set of this.seenByDate.values()) if (set.has(ids, i)) return true;
     return false;
   }
 
@@ -143,39 +161,38 @@ export class LakeSink {
     return this.slot(() => (this.pool ? this.ingestOnWorker(this.pool, records) : this.ingestHere(records)));
   }
 
-  /** Marks each valid event kept (reserved for this batch) or a duplicate (already in the lake, in flight, or repeated). */
-  private reserve(ids: readonly string[], dates: readonly string[]): { keep: boolean[]; reserved: string[]; drop: number[] } {
-    const keep = new Array<boolean>(ids.length);
-    const reserved: string[] = [];
+  /**
+   * Marks each of the `count` valid events kept (reserved for this batch) or a duplicate (already in the lake, in
+   * flight, or repeated in the batch). The batch's reservation is one more set in `inflight` until it is released.
+   */
+  private reserve(ids: PackedIds, count: number): { keep: Uint8Array; reserved: Reservation; drop: number[] } {
+    const keep = new Uint8Array(count);
+    const set = new EventIdSet(count);
     const drop: number[] = [];
-    for (let i = 0; i < ids.length; i++) {
-      const id = ids[i]!;
-      if (this.inflight.has(id) || this.seen(id)) {
-        keep[i] = false;
+    for (let i = 0; i < count; i++) {
+      if (this.seenPacked(ids, i) || !set.add(ids, i)) {
         drop.push(i);
         continue;
       }
-      this.inflight.set(id, dates[i]!);
-      reserved.push(id);
-      keep[i] = true;
+      keep[i] = 1;
     }
-    return { keep, reserved, drop };
+    this.inflight.add(set);
+    return { keep, reserved: { set, ids, keep }, drop };
   }
 
-  private release(reserved: readonly string[]): void {
-    for (const id of reserved) this.inflight.delete(id);
+  private release(reserved: Reservation | null): void {
+    if (reserved) this.inflight.delete(reserved.set);
   }
 
   /** After the batch's files are durable: dead letters (folder, topic), dedupe memory, counters, live state. */
-  private async finish(records: readonly StreamRecord[], at: number, reserved: readonly string[], files: string[], written: readonly LiveEvent[], dead: readonly { index: number; reason: string; raw: unknown }[], duplicates: number): Promise<IngestResult> {
-    // the files are durable: their ids are in the lake whatever happens to the dead letters below
+  private async finish(records: readonly StreamRecord[], at: number, reserved: Reservation, dates: { dateOf: Uint16Array; dateList: readonly string[] }, files: string[], written: readonly LiveEvent[], dead: readonly { index: number; reason: string; raw: unknown }[], duplicates: number): Promise<IngestResult> {
+    // the files are durable: their ids are in the lake whatever happens to the dead letters below (moved from the
+    // batch's reservation to the sets of their dates in one synchronous step)
     const oldest = this.oldestDedupeDate();
-    for (const id of reserved) {
-      const date = this.inflight.get(id)!;
-      this.inflight.delete(id);
-      if (date < oldest) continue;
-      (this.seenByDate.get(date) ?? this.seenByDate.set(date, new Set()).get(date)!).add(id);
-    }
+    const sets = dates.dateList.map((d) => (d < oldest ? null : this.dateSet(d)));
+    const { ids, keep } = reserved;
+    for (let i = 0; i < keep.length; i++) if (keep[i]) sets[dates.dateOf[i]!]?.add(ids, i);
+    this.inflight.delete(reserved.set);
     for (const date of this.seenByDate.keys()) if (date < oldest) this.seenByDate.delete(date);
     const letters: DeadLetter[] = dead.map((d) => ({ topic: records[d.index]!.topic, reason: d.reason, raw: d.raw, record: records[d.index]! }));
     await this.deadLetters.write(letters, at);
@@ -191,11 +208,11 @@ export class LakeSink {
   private async ingestHere(records: readonly StreamRecord[]): Promise<IngestResult> {
     const at = this.now();
     const batch = prepareBatch(records.map((r) => r.value), records.map((r) => r.topic), this.opts.pseudonymKey, !!this.opts.onWritten);
-    const { keep, reserved, drop } = this.reserve(batch.ids, batch.dates);
+    const { keep, reserved, drop } = this.reserve(batch.ids, batch.count);
     try {
-      const out = encodeBatch(batch, drop.length ? (i) => keep[i]! : null, this.opts.lakeDir, at);
+      const out = encodeBatch(batch, drop.length ? (i) => keep[i] === 1 : null, this.opts.lakeDir, at);
       for (const f of out.files) await this.writer.writeBytes(f.bytes, f.path);
-      return await this.finish(records, at, reserved, out.files.map((f) => f.path), out.live ?? new Array<LiveEvent>(out.written), batch.dead, drop.length);
+      return await this.finish(records, at, reserved, batch, out.files.map((f) => f.path), out.live ?? new Array<LiveEvent>(out.written), batch.dead, drop.length);
     } catch (e) {
       this.release(reserved);
       throw e;
@@ -205,16 +222,16 @@ export class LakeSink {
   private async ingestOnWorker(pool: IngestPool, records: readonly StreamRecord[]): Promise<IngestResult> {
     const at = this.now();
     const worker = pool.take();
-    let reserved: string[] = [];
+    let reserved: Reservation | null = null;
     let held: number | null = null; // a prepared batch the worker still holds
     try {
       const prepared = await worker.prepare(records, this.opts.pseudonymKey, !!this.opts.onWritten);
       held = prepared.id;
-      const r = this.reserve(prepared.ids, prepared.dates);
+      const r = this.reserve(prepared.ids, prepared.count);
       reserved = r.reserved;
       held = null;
       const done = await worker.write(prepared.id, r.drop, this.opts.lakeDir, at);
-      return await this.finish(records, at, reserved, done.files, done.live ?? new Array<LiveEvent>(done.written), prepared.dead, r.drop.length);
+      return await this.finish(records, at, reserved, prepared, done.files, done.live ?? new Array<LiveEvent>(done.written), prepared.dead, r.drop.length);
     } catch (e) {
       this.release(reserved);
       if (held !== null) worker.discard(held);
