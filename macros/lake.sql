@@ -17,11 +17,38 @@
   qualify row_number() over (partition by event_id order by ingested_at, occurred_at) = 1
 {%- endmacro %}
 
-{#- Incremental staging: read only the lake partitions from two days before the newest event already loaded
-    (the hive `date` column prunes whole folders; delete+insert on event_id makes the overlap harmless). -#}
-{% macro lake_increment_filter(loaded_column="occurred_at") -%}
+{#- Incremental staging: the first lake partition (date) an incremental run reads again, two days before the newest
+    event already loaded (the hive `date` column prunes whole folders), or none on a full build. -#}
+{% macro lake_since(loaded_column="occurred_at") -%}
   {%- if is_incremental() and execute -%}
-    {%- set since = run_query("select coalesce(max(" ~ loaded_column ~ ")::date - 2, date '1970-01-01')::varchar from " ~ this).columns[0].values()[0] -%}
-    and date >= date '{{ since }}'
+    {{- return(run_query("select coalesce(max(" ~ loaded_column ~ ")::date - 2, date '1970-01-01')::varchar from " ~ this).columns[0].values()[0]) -}}
   {%- endif -%}
+  {{- return(none) -}}
+{%- endmacro %}
+
+{% macro lake_increment_filter(loaded_column="occurred_at") -%}
+  {%- set since = lake_since(loaded_column) -%}
+  {%- if since -%} and date >= date '{{ since }}' {%- endif -%}
+{%- endmacro %}
+
+{#- Append-only staging: of the rows read again, only the events the table does not hold yet (an anti-join on
+    event_id limited to the re-read days, which the table's zone maps prune to its newest row groups), each stamped
+    with the run that loaded it (`loaded_at`: downstream incremental models fold the rows loaded after their own
+    high-water mark). -#}
+{% macro lake_append_new(relation, loaded_column="occurred_at") -%}
+  select n.*, '{{ run_started_at.isoformat() }}'::timestamptz as loaded_at
+  from {{ relation }} as n
+  {%- set since = lake_since(loaded_column) %}
+  {%- if since %}
+  where not exists (
+      select 1 from {{ this }} as t
+      where t.event_id = n.event_id and t.{{ loaded_column }} >= timestamptz '{{ since }}' - interval 1 day
+  )
+  {%- endif %}
+{%- endmacro %}
+
+{#- A total order of events as one BIGINT (occurred_at in ms, ties broken by a hash of event_id), for arg_min /
+    arg_max folds that are deterministic and give the same answer whether the events are folded at once or in runs. -#}
+{% macro event_order(occurred_at="occurred_at", event_id="event_id") -%}
+  (epoch_ms({{ occurred_at }}) * 1048576 + hash({{ event_id }}) % 1048576)::bigint
 {%- endmacro %}

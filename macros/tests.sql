@@ -23,3 +23,23 @@ having count(*) > 1
 {% test expression_holds(model, expression) %}
 select * from {{ model }} where not ({{ expression }})
 {% endtest %}
+
+{#- A test's `where` config may name the newest rows of its model: `__max_<column>__` becomes
+    `(select max(<column>) from <model>)`, e.g. `events_loaded_at = __max_events_loaded_at__` (the rows of the
+    newest load of an incremental model, all of them after a full build). -#}
+{% macro get_where_subquery(relation) -%}
+  {%- set ns = namespace(where=config.get('where')) -%}
+  {%- if ns.where -%}
+    {%- for _ in range(8) -%}
+      {%- set start = ns.where.find('__max_') -%}
+      {%- if start >= 0 -%}
+        {%- set stop = ns.where.find('__', start + 6) -%}
+        {%- set ns.where = ns.where[:start] ~ '(select max(' ~ ns.where[start + 6:stop] ~ ') from ' ~ relation ~ ')' ~ ns.where[stop + 2:] -%}
+      {%- endif -%}
+    {%- endfor -%}
+    {%- set filtered -%} (select * from {{ relation }} where {{ ns.where }}) dbt_subquery {%- endset -%}
+    {%- do return(filtered) -%}
+  {%- else -%}
+    {%- do return(relation) -%}
+  {%- endif -%}
+{%- endmacro %}

@@ -1,16 +1,57 @@
--- depends_on: {{ ref('stg_lake__appointment_events') }}
--- One row per booked appointment (first access and follow-up), its ex-ante wait and its outcome.
--- Incremental: each run recomputes only the appointments with events newer than the table's latest event.
+-- One row per booked appointment (first access and follow-up), its ex-ante wait and its outcome: the appointment
+-- lifecycle folded to its latest state (macros/lifecycle.sql).
+-- Incremental: a run folds only the events stg_lake__appointment_events loaded after the table's high-water mark
+-- (events_loaded_at) and merges them onto the rows it holds for those appointments; an appointment booked since the
+-- last run also gets its earlier events (its hold, at most a day older than the new events).
 {{ config(materialized='incremental', unique_key='appointment_id', incremental_strategy='delete+insert', on_schema_change='fail') }}
 
-with folded as (
-    select * from {{ ref('int_appointments_lifecycle_folded') }}
-    {% if is_incremental() %}
-    where appointment_id in (
-        select appointment_id from {{ ref('stg_lake__appointment_events') }}
-        where occurred_at > (select coalesce(max(last_event_at), '1970-01-01'::timestamptz) from {{ this }})
-    )
-    {% endif %}
+{% if is_incremental() %}
+with mark as (
+    select max(events_loaded_at) as loaded_until from {{ this }}
+),
+
+new_events as (
+    select * from {{ ref('stg_lake__appointment_events') }}
+    where loaded_at > (select loaded_until from mark)
+),
+
+changed as (
+    select distinct appointment_id from new_events
+),
+
+held as (
+    {{ appointment_state_of_rows(this) }}
+    where appointment_id in (select appointment_id from changed)
+),
+
+earlier as (
+    select s.*
+    from {{ ref('stg_lake__appointment_events') }} as s
+    where s.loaded_at <= (select loaded_until from mark)
+      and s.occurred_at >= (select min(occurred_at) from new_events) - interval 1 day
+      and s.appointment_id in (select appointment_id from changed)
+      and s.appointment_id not in (select appointment_id from held)
+),
+
+new_folded as (
+    {{ fold_appointment_events('(select * from new_events union all by name select * from earlier)') }}
+),
+
+states as (
+    select {{ merge_appointment_states('h', 'f') }}
+    from new_folded as f
+    left join held as h using (appointment_id)
+),
+{% else %}
+with states as (
+    {{ fold_appointment_events(ref('stg_lake__appointment_events')) }}
+),
+{% endif %}
+
+folded as (
+    select unnest(s.booked), unnest(s.latest), s.* exclude (booked, latest)
+    from states as s
+    where s.booked is not null
 ),
 
 max_waits as (select * from {{ ref('priority_class_max_waits') }})
@@ -50,13 +91,17 @@ select
          else (f.booked_chosen_date - cast(f.booked_at as date)) <= m.max_wait_days end as is_within_class_max,
     f.latest_status,
     f.moves::integer as moves,
-    f.cancelled_at is not null as is_cancelled,
+    f.is_cancelled,
     f.is_late_cancellation,
-    f.delivered_at is not null as is_delivered,
+    f.is_delivered,
+    f.not_delivered_reason,
     coalesce(f.not_delivered_reason = 'no_show', false) as is_no_show,
     f.has_penalty,
-    f.confirmed_at is not null as is_confirmed,
+    f.is_confirmed,
     (f.slot_date - cast(f.booked_at as date))::integer as lead_days,
-    f.last_event_at
+    f.last_event_at,
+    f.booked_order,
+    f.last_event_order,
+    f.events_loaded_at
 from folded as f
 left join max_waits as m on m.priority = f.priority and m.service_kind = f.service_kind

@@ -1,7 +1,8 @@
 -- One row per appointment lifecycle event (booking and delivery topics), payload fields as typed columns.
--- Incremental (the largest source): each run reads only the newest lake partitions. The JSON payload is parsed
--- once per row (from_json with the payload's structure), not once per field.
-{{ config(materialized='incremental', unique_key='event_id', incremental_strategy='delete+insert', on_schema_change='fail') }}
+-- Incremental and append-only (the largest source): each run reads only the newest lake partitions and appends the
+-- events not loaded yet, stamped with `loaded_at`. The JSON payload is parsed once per row (from_json with the
+-- payload's structure), not once per field.
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
 with events as (
     select * from {{ source('lake', 'booking') }}
     where type in ('appointment.held', 'appointment.booked', 'appointment.confirmed', 'appointment.moved', 'appointment.cancelled',
@@ -25,6 +26,7 @@ parsed as (
     from events
 )
 
+, deduped as (
 select
     event_id,
     type as event_type,
@@ -66,3 +68,6 @@ select
     patient_residence_district
 from parsed
 {{ dedupe_events() }}
+)
+
+{{ lake_append_new('deduped') }}

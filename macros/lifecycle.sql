@@ -1,0 +1,85 @@
+{#- The appointment lifecycle folded to one row per appointment (fct_bookings). A fold of any set of events gives
+    a partial state that merges with the state of other events (merge_appointment_states), so an incremental run
+    folds only the events loaded since the last one and merges them onto the rows it already holds:
+      booked   fields of the booking event (the appointment's first appointment.booked: the ex-ante figures)
+      latest   fields of the latest event (current slot and place, status)
+      outcome  counts and flags over all events (moves, cancellation, confirmation, delivery, no-show)
+    Events are ordered by event_order (occurred_at, ties broken by a hash of event_id). -#}
+
+{% macro appointment_booked_fields() -%}
+  service_id, service_kind, branch_code, priority, access_type, regime, channel, chosen_date as booked_chosen_date,
+  first_offered_date, first_offered_in_area, refused_first_availability, in_garanzia, guarantee_deadline, booked_at,
+  patient_key, patient_birth_year, patient_sex, patient_residence_ats
+{%- endmacro %}
+
+{% macro appointment_latest_fields() -%}
+  status as latest_status, ats_id, provider_id, site_id, clinic_id, agenda_id, slot_start_at, chosen_date as slot_date
+{%- endmacro %}
+
+{#- struct_pack of a field list written as "expr [as name], …" -#}
+{% macro _pack(fields) -%}
+  struct_pack(
+  {%- for f in fields.split(',') -%}
+    {%- set parts = f.strip().split(' as ') -%}
+    {{ parts[-1].strip() }} := {{ parts[0].strip() }}{{ ', ' if not loop.last }}
+  {%- endfor -%})
+{%- endmacro %}
+
+{#- Partial state per appointment of the events in `events` (stg_lake__appointment_events rows). -#}
+{% macro fold_appointment_events(events) -%}
+select
+    appointment_id,
+    arg_min({{ _pack(appointment_booked_fields()) }}, ord) filter (where event_type = 'appointment.booked') as booked,
+    min(ord) filter (where event_type = 'appointment.booked') as booked_order,
+    arg_max({{ _pack(appointment_latest_fields()) }}, ord) as latest,
+    max(ord) as last_event_order,
+    max(occurred_at) as last_event_at,
+    count(*) filter (where event_type = 'appointment.moved') as moves,
+    bool_or(event_type = 'appointment.cancelled') as is_cancelled,
+    coalesce(bool_or(is_late) filter (where event_type = 'appointment.cancelled'), false) as is_late_cancellation,
+    bool_or(event_type = 'appointment.confirmed') as is_confirmed,
+    bool_or(event_type = 'appointment.delivered') as is_delivered,
+    max(reason) filter (where event_type = 'appointment.not_delivered') as not_delivered_reason,
+    coalesce(bool_or(has_penalty) filter (where event_type = 'appointment.not_delivered'), false) as has_penalty,
+    max(loaded_at) as events_loaded_at
+from (select *, {{ event_order() }} as ord from {{ events }}) as e
+group by appointment_id
+{%- endmacro %}
+
+{#- Merges the states `a` (held, may be null) and `b` (new) of one appointment, column by column. -#}
+{% macro merge_appointment_states(a, b) -%}
+    coalesce({{ b }}.appointment_id, {{ a }}.appointment_id) as appointment_id,
+    case when {{ a }}.booked_order is null or {{ b }}.booked_order < {{ a }}.booked_order then {{ b }}.booked else {{ a }}.booked end as booked,
+    least({{ a }}.booked_order, {{ b }}.booked_order) as booked_order,
+    case when {{ a }}.last_event_order is null or {{ b }}.last_event_order > {{ a }}.last_event_order then {{ b }}.latest else {{ a }}.latest end as latest,
+    greatest({{ a }}.last_event_order, {{ b }}.last_event_order) as last_event_order,
+    greatest({{ a }}.last_event_at, {{ b }}.last_event_at) as last_event_at,
+    coalesce({{ a }}.moves, 0) + {{ b }}.moves as moves,
+    coalesce({{ a }}.is_cancelled, false) or {{ b }}.is_cancelled as is_cancelled,
+    coalesce({{ a }}.is_late_cancellation, false) or {{ b }}.is_late_cancellation as is_late_cancellation,
+    coalesce({{ a }}.is_confirmed, false) or {{ b }}.is_confirmed as is_confirmed,
+    coalesce({{ a }}.is_delivered, false) or {{ b }}.is_delivered as is_delivered,
+    greatest({{ a }}.not_delivered_reason, {{ b }}.not_delivered_reason) as not_delivered_reason,
+    coalesce({{ a }}.has_penalty, false) or {{ b }}.has_penalty as has_penalty,
+    greatest({{ a }}.events_loaded_at, {{ b }}.events_loaded_at) as events_loaded_at
+{%- endmacro %}
+
+{#- The held state of fct_bookings rows, in the shape fold_appointment_events returns. -#}
+{% macro appointment_state_of_rows(relation) -%}
+select
+    appointment_id,
+    struct_pack({% for f in appointment_booked_fields().split(',') %}{% set n = f.strip().split(' as ')[-1].strip() %}{{ n }} := {{ n }}{{ ', ' if not loop.last }}{% endfor %}) as booked,
+    booked_order,
+    struct_pack({% for f in appointment_latest_fields().split(',') %}{% set n = f.strip().split(' as ')[-1].strip() %}{{ n }} := {{ n }}{{ ', ' if not loop.last }}{% endfor %}) as latest,
+    last_event_order,
+    last_event_at,
+    moves,
+    is_cancelled,
+    is_late_cancellation,
+    is_confirmed,
+    is_delivered,
+    not_delivered_reason,
+    has_penalty,
+    events_loaded_at
+from {{ relation }}
+{%- endmacro %}
