@@ -31,11 +31,15 @@ export type LakeColumns = Record<string, unknown[]>;
 /**
  * Lake rows accumulated column by column (LAKE_SCHEMA order, `ingested_at` set when the batch is built): the sink
  * appends each event as soon as it is pseudonymised, so the parsed event object is garbage at once (cheap young-
- * generation GC) instead of living until the whole micro-batch is encoded.
+ * generation GC) instead of living until the whole micro-batch is encoded. The payload JSON (most of a row's bytes)
+ * is written straight into the column's UTF-8 buffer, so its text dies young too instead of being copied by every
+ * scavenge until the batch is encoded. `cols` holds the other columns.
  */
 export class LakeColumnsBuilder {
-  readonly cols: LakeColumns = Object.fromEntries(LAKE_SCHEMA.fields.map((f) => [f.name, [] as unknown[]]));
+  readonly cols: LakeColumns = Object.fromEntries(LAKE_SCHEMA.fields.filter((f) => f.name !== 'payload').map((f) => [f.name, [] as unknown[]]));
   length = 0;
+  private payload = Buffer.allocUnsafeSlow(1 << 16);
+  private payloadEnd = new Int32Array(1024); // payloadEnd[i]: end of row i's payload in `payload`
 
   push(e: LakeEvent, occurredAtMs = Date.parse(e.occurred_at)): void {
     const c = this.cols;
@@ -54,24 +58,71 @@ export class LakeColumnsBuilder {
     c.patient_sex!.push(p?.sex ?? null);
     c.patient_residence_ats!.push(p?.residence_ats ?? null);
     c.patient_residence_district!.push(p?.residence_district ?? null);
-    c.payload!.push(JSON.stringify(e.payload));
-    this.length++;
+    const json = JSON.stringify(e.payload);
+    const n = this.length++;
+    const start = n ? this.payloadEnd[n - 1]! : 0;
+    if (start + json.length * 3 > this.payload.length) {
+      const bigger = Buffer.allocUnsafeSlow(Math.max(this.payload.length * 2, start + json.length * 3));
+      this.payload.copy(bigger, 0, 0, start);
+      this.payload = bigger;
+    }
+    if (n === this.payloadEnd.length) {
+      const bigger = new Int32Array(n * 2);
+      bigger.set(this.payloadEnd);
+      this.payloadEnd = bigger;
+    }
+    this.payloadEnd[n] = start + this.payload.write(json, start, 'utf8');
+  }
+
+  /** The payload column of the rows `idx` (all when null): Arrow value offsets and UTF-8 bytes. */
+  private payloadColumn(idx: readonly number[] | null): { offsets: Int32Array; bytes: Uint8Array } {
+    const ends = this.payloadEnd;
+    if (!idx) {
+      const offsets = new Int32Array(this.length + 1);
+      offsets.set(ends.subarray(0, this.length), 1);
+      return { offsets, bytes: this.payload.subarray(0, this.length ? ends[this.length - 1]! : 0) };
+    }
+    const offsets = new Int32Array(idx.length + 1);
+    let size = 0;
+    for (let k = 0; k < idx.length; k++) {
+      const i = idx[k]!;
+      size += ends[i]! - (i ? ends[i - 1]! : 0);
+      offsets[k + 1] = size;
+    }
+    const bytes = Buffer.allocUnsafeSlow(size);
+    for (let k = 0; k < idx.length; k++) {
+      const i = idx[k]!;
+      this.payload.copy(bytes, offsets[k]!, i ? ends[i - 1]! : 0, ends[i]!);
+    }
+    return { offsets, bytes };
+  }
+
+  /** The payload JSON of row `i`. */
+  payloadAt(i: number): string {
+    return this.payload.toString('utf8', i ? this.payloadEnd[i - 1]! : 0, this.payloadEnd[i]!);
   }
 
   /** The rows whose index `keep` accepts (all when null) as one record batch. */
   toRecordBatch(ingestedAt: number, keep: ((i: number) => boolean) | null = null): RecordBatch {
     let cols = this.cols;
     let n = this.length;
+    let kept: number[] | null = null;
     if (keep) {
       const idx: number[] = [];
       for (let i = 0; i < n; i++) if (keep(i)) idx.push(i);
       if (idx.length !== n) {
         cols = Object.fromEntries(Object.entries(cols).map(([k, v]) => [k, idx.map((i) => v[i])]));
         n = idx.length;
+        kept = idx;
       }
     }
     cols.ingested_at = new Array(n).fill(ingestedAt);
-    const children = LAKE_SCHEMA.fields.map((f) => columnData(f.type as DataType, cols[f.name]!));
+    const payload = this.payloadColumn(kept);
+    const children = LAKE_SCHEMA.fields.map((f) =>
+      f.name === 'payload'
+        ? makeData({ type: f.type as Utf8, length: n, nullCount: 0, valueOffsets: payload.offsets, data: payload.bytes })
+        : columnData(f.type as DataType, cols[f.name]!),
+    );
     const data = makeData({ type: new Struct(LAKE_SCHEMA.fields), length: n, nullCount: 0, children });
     return new RecordBatch(LAKE_SCHEMA, data);
   }
@@ -81,8 +132,9 @@ export class LakeColumnsBuilder {
 export function lakeColumns(events: readonly LakeEvent[], ingestedAt: number): LakeColumns {
   const b = new LakeColumnsBuilder();
   for (const e of events) b.push(e);
-  b.cols.ingested_at = new Array(events.length).fill(ingestedAt);
-  return b.cols;
+  const cols: LakeColumns = {};
+  for (const f of LAKE_SCHEMA.fields) cols[f.name] = f.name === 'payload' ? events.map((_, i) => b.payloadAt(i)) : f.name === 'ingested_at' ? new Array(events.length).fill(ingestedAt) : b.cols[f.name]!;
+  return cols;
 }
 
 /** Builds one column's Arrow data directly from its values (much faster than the generic builders). */
