@@ -155,7 +155,9 @@ describe('the change stream through a real Kafka broker', () => {
       }
     })();
     await waitFor(async () => (await lakeIds()).length > before.size + 100, 'the load to reach the lake', 60_000);
-    await run('scripts/kafka.sh', ['restart'], { env: process.env, timeout: 120_000 });
+    // restart the broker this test uses (its port from CUPOLA_TEST_KAFKA_BROKERS), never the script's default one
+    const port = brokers().split(',')[0]!.split(':').pop()!;
+    await run('scripts/kafka.sh', ['restart'], { env: { ...process.env, CUPOLA_KAFKA_PORT: port }, timeout: 120_000 });
     await new Promise((r) => setTimeout(r, 2_000));
     stop = true;
     await writer;

@@ -4,7 +4,7 @@
  * with their partitions and retention. The producer is idempotent with acks=all; the consumer never auto-commits:
  * offsets are committed after the handler (the sink's durable write) resolves.
  */
-import { Kafka, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type Consumer, type KafkaMessage, type Producer } from 'kafkajs';
 import { TOPICS } from '../../../engine/src/events/envelope.ts';
 import type { BatchHandler, StreamPublisher, StreamRecord, StreamSubscriber } from './stream-port.ts';
 import { MicroBatcher } from '../sinks/micro-batcher.ts';
@@ -106,6 +106,24 @@ export class KafkaPublisher implements StreamPublisher {
   }
 }
 
+/**
+ * A consumed message as a stream record, without copying: the value is kafkajs' slice of the fetch response, and the
+ * key (read only for dead letters) is decoded when asked for, not once per message.
+ */
+class KafkaRecord implements StreamRecord {
+  constructor(readonly topic: string, private readonly m: KafkaMessage, readonly partition: number) {}
+  get key(): string {
+    return this.m.key?.toString() ?? '';
+  }
+  get value(): Uint8Array {
+    return this.m.value ?? EMPTY;
+  }
+  get offset(): string {
+    return this.m.offset;
+  }
+}
+const EMPTY = new Uint8Array();
+
 export class KafkaSubscriber implements StreamSubscriber {
   private readonly families = new Map<string, string>();
   private deadLetterProducer: Producer | null = null;
@@ -181,7 +199,7 @@ export class KafkaSubscriber implements StreamSubscriber {
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         if (!batch.messages.length || !isRunning() || isStale()) return;
         const family = this.families.get(batch.topic) ?? batch.topic;
-        await batcher.add(batch.messages.map((m) => ({ topic: family, key: m.key?.toString() ?? '', value: m.value ?? new Uint8Array(), partition: batch.partition, offset: m.offset })));
+        await batcher.add(batch.messages.map((m) => new KafkaRecord(family, m, batch.partition)));
         const last = batch.messages[batch.messages.length - 1]!.offset;
         resolveOffset(last);
         await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
