@@ -36,7 +36,7 @@
     with the run that loaded it (`loaded_at`: downstream incremental models fold the rows loaded after their own
     high-water mark). -#}
 {% macro lake_append_new(relation, loaded_column="occurred_at") -%}
-  select n.*, '{{ run_started_at.isoformat() }}'::timestamptz as loaded_at
+  select n.*, {{ this_load() }} as loaded_at
   from {{ relation }} as n
   {%- set since = lake_since(loaded_column) %}
   {%- if since %}
@@ -52,3 +52,9 @@
 {% macro event_order(occurred_at="occurred_at", event_id="event_id") -%}
   (epoch_ms({{ occurred_at }}) * 1048576 + hash({{ event_id }}) % 1048576)::bigint
 {%- endmacro %}
+
+{#- The load this dbt invocation stamps: staging rows get it as `loaded_at`, incremental models as `loaded_until`. -#}
+{% macro this_load() -%} '{{ run_started_at.isoformat() }}'::timestamptz {%- endmacro %}
+
+{#- High-water mark of an incremental model: the newest load it has folded in. -#}
+{% macro loaded_until(column="loaded_until") -%} (select max({{ column }}) from {{ this }}) {%- endmacro %}

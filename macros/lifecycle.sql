@@ -9,7 +9,7 @@
 {% macro appointment_booked_fields() -%}
   service_id, service_kind, branch_code, priority, access_type, regime, channel, chosen_date as booked_chosen_date,
   first_offered_date, first_offered_in_area, refused_first_availability, in_garanzia, guarantee_deadline, booked_at,
-  patient_key, patient_birth_year, patient_sex, patient_residence_ats
+  ats_id as booked_ats_id, provider_id as booked_provider_id, site_id as booked_site_id, clinic_id as booked_clinic_id, patient_key, patient_birth_year, patient_sex, patient_residence_ats
 {%- endmacro %}
 
 {% macro appointment_latest_fields() -%}
@@ -82,4 +82,14 @@ select
     has_penalty,
     events_loaded_at
 from {{ relation }}
+{%- endmacro %}
+
+{#- ISO weeks (Monday) of the bookings whose booking event was loaded after the model's high-water mark: the only
+    weeks a mart of ex-ante figures (booking fields only) has to recompute. -#}
+{% macro weeks_with_new_bookings() -%}
+(
+    select distinct date_trunc('week', cast(booked_at as date))::date
+    from {{ ref('stg_lake__appointment_events') }}
+    where event_type = 'appointment.booked' and loaded_at > {{ loaded_until() }}
+)
 {%- endmacro %}

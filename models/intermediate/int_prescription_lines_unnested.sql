@@ -11,4 +11,4 @@ select
     coalesce(line.access_type, 'first') as access_type,
     coalesce(line.quantity, 1) as quantity
 from {{ ref('stg_lake__prescriptions') }} as p,
-     unnest(from_json(p.lines_json, '[{"service_id":"VARCHAR","access_type":"VARCHAR","quantity":"INTEGER"}]')) as l(line)
+     unnest(p.lines) as l(line)

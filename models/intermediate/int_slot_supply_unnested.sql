@@ -1,5 +1,7 @@
 -- Published supply by agenda and day (agenda.slots_generated, the latest publication of each day wins),
--- with the agenda's clinic, access type and number of services (to share the capacity among them).
+-- with the agenda's clinic, access type and services (to share the capacity among them).
+-- Incremental: a run recomputes only the agendas with events loaded since the table's high-water mark (loaded_until).
+{{ config(materialized='incremental', unique_key='agenda_id', incremental_strategy='delete+insert', on_schema_change='fail') }}
 with published as (
     select
         e.agenda_id,
@@ -8,10 +10,16 @@ with published as (
         e.ats_id,
         e.provider_id,
         e.occurred_at,
-        e.services_json,
-        unnest(from_json(e.supply_json, '[{"date":"DATE","slots":"INTEGER","capacity":"INTEGER"}]')) as day
+        e.services,
+        unnest(e.supply) as day
     from {{ ref('stg_lake__agenda_events') }} as e
     where e.event_type = 'agenda.slots_generated'
+    {% if is_incremental() %}
+      and e.agenda_id in (
+          select agenda_id from {{ ref('stg_lake__agenda_events') }}
+          where loaded_at > {{ loaded_until() }}
+      )
+    {% endif %}
 )
 
 select
@@ -23,6 +31,7 @@ select
     day.date as supply_date,
     day.slots as slots,
     day.capacity as capacity,
-    from_json(services_json, '["VARCHAR"]') as services
+    services,
+    {{ this_load() }} as loaded_until
 from published
 qualify row_number() over (partition by agenda_id, day.date order by occurred_at desc) = 1

@@ -1,6 +1,8 @@
 -- One row per availability search (availability.searched): the first date offered, in the guarantee area and anywhere.
--- Incremental: each run reads only the newest lake partitions.
-{{ config(materialized='incremental', unique_key='event_id', incremental_strategy='delete+insert', on_schema_change='fail') }}
+-- Incremental and append-only: each run reads only the newest lake partitions and appends the searches not loaded
+-- yet, stamped with `loaded_at`.
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
+with deduped as (
 select
     event_id,
     occurred_at as searched_at,
@@ -20,3 +22,6 @@ from {{ source('lake', 'booking') }}
 where type = 'availability.searched'
 {{ lake_increment_filter('searched_at') }}
 {{ dedupe_events() }}
+)
+
+{{ lake_append_new('deduped', 'searched_at') }}
