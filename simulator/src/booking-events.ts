@@ -7,6 +7,7 @@ import type { NewEvent } from '../../engine/src/events/envelope.ts';
 
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const MONTHS = 'ABCDEHLMPRST';
+const MONTH_LETTERS = [...MONTHS];
 const NAMES = ['Rossi', 'Bianchi', 'Colombo', 'Ferrari', 'Galli', 'Brambilla', 'Fontana', 'Villa'];
 const FIRST = ['Giulia', 'Marco', 'Chiara', 'Luca', 'Sara', 'Paolo', 'Elena', 'Davide'];
 const ATS = ['ats-milano', 'ats-insubria', 'ats-montagna', 'ats-brianza', 'ats-bergamo', 'ats-brescia', 'ats-valpadana', 'ats-pavia'];
@@ -24,7 +25,7 @@ export function syntheticCf(n: number): string {
   }
   const yy = String(40 + (n % 60)).padStart(2, '0');
   const dd = String(1 + (n % 28)).padStart(2, '0');
-  return `${s}${yy}${pick([...MONTHS], n)}${dd}F${String(205 + (n % 700)).padStart(3, '0')}${LETTERS[n % 26]}`;
+  return `${s}${yy}${pick(MONTH_LETTERS, n)}${dd}F${String(205 + (n % 700)).padStart(3, '0')}${LETTERS[n % 26]}`;
 }
 
 export const syntheticNre = (n: number) => `0301A${String(4_000_000_000 + n).padStart(10, '0')}`;

@@ -1,24 +1,30 @@
 /**
  * Writes simulated demand straight into the Parquet lake through the pipelines' own modules (validate →
  * pseudonymise → Arrow → Parquet), so the files have exactly the shape the live sink writes:
- * <lake>/<topic>/date=YYYY-MM-DD/part-sim-<seed>-<date>.parquet, one file per topic and day. Re-running with the
- * same seed overwrites the same files (no duplicates); `writeFrom` skips the days before a date, to append one
- * more day to an existing history.
+ * <lake>/<topic>/date=YYYY-MM-DD/part-sim-<seed>-<date>.parquet, one file per topic and day (split in files of
+ * FILE_ROWS rows: -1, -2, ... on the go-live day at region scale). Re-running with the same seed overwrites the same
+ * files (no duplicates); `writeFrom` skips the days before a date, to append one more day to an existing history.
+ *
+ * Events stream from the simulation one at a time into per-file column builders; a file that fills up is encoded
+ * and written by a worker thread (lake-files.ts) while the simulation goes on, so no day's events are held as
+ * objects. Days before `writeFrom` are simulated without building any event.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { topicOf } from '../../engine/src/events/envelope.ts';
+import { topicOf, type EventEnvelope } from '../../engine/src/events/envelope.ts';
+import { localDateOfEpochDay } from '../../engine/src/domain/time/rome-time.ts';
 import { validateEvent } from '../../pipelines/src/transforms/validate.ts';
-import { pseudonymise, type LakeEvent } from '../../pipelines/src/transforms/pseudonymise.ts';
-import { partitionDate, toArrowTable } from '../../pipelines/src/transforms/to-arrow.ts';
-import { ParquetWriter } from '../../pipelines/src/sinks/parquet-writer.ts';
-import { DemandSimulation, type DemandCounters, type MaxWaitDays } from './demand-sim.ts';
+import { pseudonymOf, pseudonymiseOwned, type PatientPseudonym } from '../../pipelines/src/transforms/pseudonymise.ts';
+import { LakeColumnsBuilder, partitionDate } from '../../pipelines/src/transforms/to-arrow.ts';
+import { BOOKING_HORIZON_DAYS, DemandSimulation, type DemandCounters, type EventSink, type MaxWaitDays } from './demand-sim.ts';
+import { LakeFiles } from './lake-files.ts';
 import { planRegion, type Scale } from './region-plan.ts';
 import { defaultReferenceDir, loadReference } from './reference.ts';
-import { BOOKING_HORIZON_DAYS } from './demand-sim.ts';
 
 /** Rows per Parquet file written by the simulator. */
 const FILE_ROWS = 250_000;
+/** Files that may still be in the encoder's queue when the next day starts. */
+const FILES_IN_FLIGHT = 2;
 
 export interface SimulateLakeOptions {
   scale: Scale;
@@ -52,6 +58,73 @@ export function loadMaxWaitDays(dir: string = defaultReferenceDir()): MaxWaitDay
   return out as unknown as MaxWaitDays;
 }
 
+const HEX2 = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const PSEUDONYM_RE = /^[0-9a-f]{32}$/;
+
+/**
+ * The pseudonyms of the simulation's patients by patient key (EventSink), in a direct-mapped table of typed arrays
+ * (2^bits entries, 16 bytes each, no object for the garbage collector to trace): a patient's events (prescription,
+ * booking, confirmation, check-in, delivery) hash the codice fiscale once instead of once each. Misses (and
+ * pseudonyms of another shape) go to the pipelines' pseudonymOf, so the values are the sink's own.
+ */
+export class PatientPseudonyms {
+  private readonly keys: Int32Array;
+  private readonly words: Uint32Array;
+  private readonly shift: number;
+
+  constructor(private readonly key: string, bits = 24) {
+    this.keys = new Int32Array(2 ** bits);
+    this.words = new Uint32Array(4 * 2 ** bits);
+    this.shift = 32 - bits;
+  }
+
+  of(patientKey: number, cf: string): string {
+    if (patientKey < 0 || patientKey >= 0x7fffffff) return pseudonymOf(cf, this.key);
+    const slot = Math.imul(patientKey + 1, 0x9e3779b1) >>> this.shift;
+    const w = this.words;
+    const o = slot * 4;
+    if (this.keys[slot] === patientKey + 1) {
+      let s = '';
+      for (let i = 0; i < 4; i++) {
+        const x = w[o + i]!;
+        s += HEX2[x >>> 24]! + HEX2[(x >>> 16) & 255]! + HEX2[(x >>> 8) & 255]! + HEX2[x & 255]!;
+      }
+      return s;
+    }
+    const p = pseudonymOf(cf, this.key);
+    if (PSEUDONYM_RE.test(p)) {
+      this.keys[slot] = patientKey + 1;
+      for (let i = 0; i < 4; i++) w[o + i] = parseInt(p.slice(8 * i, 8 * i + 8), 16);
+    }
+    return p;
+  }
+}
+
+/**
+ * The lake event of a validated simulated event (the event is the caller's and is scrubbed in place): exactly what
+ * the pipelines' `pseudonymise` gives, with the patient's pseudonym taken from the per-patient table.
+ */
+export function lakeEventOf(ev: EventEnvelope, topic: string, pseudonymKey: string, pseudonyms: PatientPseudonyms, patientKey: number) {
+  const payload = ev.payload as Record<string, unknown>;
+  const p = payload.patient;
+  if (p === undefined || p === null || typeof p !== 'object') return pseudonymiseOwned(ev, topic, pseudonymKey);
+  // the patient snapshot is taken out before the payload is scrubbed, and summarised as the pipelines' patientOf does
+  payload.patient = undefined;
+  const lake = pseudonymiseOwned(ev, topic, pseudonymKey);
+  const o = p as Record<string, unknown>;
+  const cf = typeof o.cf === 'string' ? o.cf : typeof o.codice_fiscale === 'string' ? o.codice_fiscale : null;
+  const birth = typeof o.birth_date === 'string' ? Number(o.birth_date.slice(0, 4)) : NaN;
+  const patient: PatientPseudonym = {
+    pseudonym: cf ? pseudonyms.of(patientKey, cf) : '',
+    birth_year: Number.isInteger(birth) ? birth : null,
+    sex: typeof o.sex === 'string' ? o.sex : null,
+    residence_ats: typeof o.residence_ats === 'string' ? o.residence_ats : null,
+    residence_district: typeof o.residence_district === 'string' ? o.residence_district : null,
+  };
+  lake.patient = patient;
+  return lake;
+}
+
 export async function simulateToLake(opts: SimulateLakeOptions): Promise<SimulateLakeResult> {
   const ref = loadReference();
   // always the longest plan, so that the region (agenda validity, closures) does not depend on the number of days
@@ -59,43 +132,50 @@ export async function simulateToLake(opts: SimulateLakeOptions): Promise<Simulat
   if (opts.days + BOOKING_HORIZON_DAYS > weeks * 7) throw new RangeError(`at most ${weeks * 7 - BOOKING_HORIZON_DAYS} days`);
   const plan = planRegion({ scale: opts.scale, seed: opts.seed, startDate: opts.startDate, weeks }, ref);
   const sim = new DemandSimulation(plan, { seed: opts.seed, days: opts.days, maxWaitDays: loadMaxWaitDays(), ...(opts.load ? { load: opts.load } : {}) });
-  const writer = await ParquetWriter.open();
-  let written = 0;
+  const lake = new LakeFiles();
+  const pseudonyms = new PatientPseudonyms(opts.pseudonymKey);
   let invalid = 0;
-  let files = 0;
   let firstDate = '';
   let lastDate = '';
-  try {
-    for (const day of sim.days()) {
-      lastDate = day.date;
-      firstDate ||= day.date;
-      opts.onDay?.(day.index + 1, opts.days);
-      if (opts.writeFrom && day.date < opts.writeFrom) continue;
-      const byTopic = new Map<string, LakeEvent[]>();
-      for (const ev of day.events) {
-        const v = validateEvent(ev);
-        if (!v.ok) {
-          invalid++;
-          continue;
-        }
-        const topic = topicOf(ev.aggregate_type);
-        const lake = pseudonymise(v.event, topic, opts.pseudonymKey);
-        const key = `${topic}/date=${partitionDate(lake.occurred_at)}`;
-        (byTopic.get(key) ?? byTopic.set(key, []).get(key)!).push(lake);
-      }
-      // deterministic ingestion time: the end of the simulated day
-      const ingestedAt = Date.parse(`${day.date}T23:00:00Z`);
-      for (const [key, events] of [...byTopic].sort(([a], [b]) => a.localeCompare(b))) {
-        // large days (the go-live backlog at region scale) are split so that no Arrow table gets too big
-        for (let k = 0; k * FILE_ROWS < events.length; k++) {
-          const path = join(opts.lakeDir, key, `part-sim-${opts.seed}-${day.date}${k ? `-${k}` : ''}.parquet`);
-          written += await writer.write([toArrowTable(events.slice(k * FILE_ROWS, (k + 1) * FILE_ROWS), ingestedAt)], path);
-          files++;
-        }
-      }
+  let date = '';
+  let ingestedAt = 0;
+  /** the open file of each partition (topic/date=...) today, and the number of files already written for it */
+  const open = new Map<string, { rows: LakeColumnsBuilder; k: number }>();
+  const flush = (key: string, f: { rows: LakeColumnsBuilder; k: number }) => {
+    lake.write(f.rows, ingestedAt, join(opts.lakeDir, key, `part-sim-${opts.seed}-${date}${f.k ? `-${f.k}` : ''}.parquet`));
+    f.rows = new LakeColumnsBuilder();
+    f.k++;
+  };
+  const sink: EventSink = (ev, ms, patientKey) => {
+    const v = validateEvent(ev);
+    if (!v.ok) {
+      invalid++;
+      return;
     }
+    const topic = topicOf(ev.aggregate_type);
+    const key = `${topic}/date=${partitionDate(ms)}`;
+    let f = open.get(key);
+    if (!f) open.set(key, (f = { rows: new LakeColumnsBuilder(), k: 0 }));
+    f.rows.push(lakeEventOf(v.event, topic, opts.pseudonymKey, pseudonyms, patientKey), ms);
+    // large days (the go-live backlog at region scale) are split so that no Arrow table gets too big
+    if (f.rows.length >= FILE_ROWS) flush(key, f);
+  };
+  try {
+    for (let i = 0; i < opts.days; i++) {
+      date = localDateOfEpochDay(sim.start + i);
+      // deterministic ingestion time: the end of the simulated day
+      ingestedAt = Date.parse(`${date}T23:00:00Z`);
+      sim.simulateDay(i, opts.writeFrom && date < opts.writeFrom ? null : sink);
+      for (const [key, f] of [...open].sort(([a], [b]) => a.localeCompare(b))) if (f.rows.length) flush(key, f);
+      open.clear();
+      lastDate = date;
+      firstDate ||= date;
+      opts.onDay?.(i + 1, opts.days);
+      await lake.drain(FILES_IN_FLIGHT);
+    }
+    await lake.drain(0);
   } finally {
-    writer.close();
+    await lake.close();
   }
-  return { ...sim.counters, written, invalid, files, firstDate, lastDate };
+  return { ...sim.counters, written: lake.written, invalid, files: lake.files, firstDate, lastDate };
 }

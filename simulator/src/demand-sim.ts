@@ -1,7 +1,7 @@
 /**
  * Synthetic demand over the synthetic region (region-plan.ts), day by day, as engine events (same envelopes and
  * payloads as engine/src/usecases/*.ts emit). Pure and deterministic: the same plan, seed and options give the same
- * events, ids included. No I/O: the caller writes each day's events (demand-lake.ts writes them to the lake).
+ * events, ids included. No I/O: the caller writes each day's events (demand-lake.ts streams them to the lake).
  *
  * Model (simulation assumptions, see demand-model.ts):
  *  - first-access prescriptions per ATS × service in proportion to the ATS population and the regional supply of
@@ -13,6 +13,11 @@
  *  - follow-ups booked by specialists on follow-up agendas; cancellations and moves (freeing capacity), reminders
  *    and confirmations, check-in and delivery, no-shows rising with the lead time.
  * Event types the lake's validator does not know (reminders, payments) are counted in `skipped`, not produced.
+ *
+ * Memory: a region holds millions of open appointments, so their state is kept compact — columns of typed arrays
+ * indexed by a slot that is reused once no pending action refers to it — and the planned actions per day are
+ * typed-array lists. Events are built only when they are emitted (each with a fresh payload the sink owns) and
+ * handed to a sink one by one, so nothing holds a day's events unless the caller collects them (`day(i)`).
  */
 import { keepsGuarantee } from '../../engine/src/domain/booking/guarantee.ts';
 import { holidaysFor } from '../../engine/src/domain/calendar/holidays.ts';
@@ -23,7 +28,7 @@ import {
   localToUtcMs,
   parseLocalTime,
 } from '../../engine/src/domain/time/rome-time.ts';
-import { topicOf, type EventEnvelope } from '../../engine/src/events/envelope.ts';
+import type { EventEnvelope } from '../../engine/src/events/envelope.ts';
 import { PAYLOAD_SCHEMAS } from '../../engine/src/events/schemas.ts';
 import { syntheticCf } from './booking-events.ts';
 import {
@@ -74,6 +79,14 @@ export interface DemandDay {
   events: EventEnvelope[];
 }
 
+/**
+ * Receives each event as it is produced, with its instant in epoch milliseconds (`occurred_at`) and a key of the
+ * patient in its payload (-1 when none): equal keys mean the same codice fiscale, so a sink may cache per-patient
+ * work such as the pseudonym. Every event and payload object is fresh: the sink owns it and may change it (e.g.
+ * scrub it in place).
+ */
+export type EventSink = (event: EventEnvelope, occurredAtMs: number, patientKey: number) => void;
+
 interface Window { start: number; end: number; slotMin: number; capacity: number }
 
 interface Ag {
@@ -83,6 +96,7 @@ interface Ag {
   siteId: string | null;
   providerId: string;
   atsId: string;
+  atsIdx: number;
   access: 'first' | 'follow_up';
   services: string[];
   cap: Int16Array;
@@ -95,28 +109,141 @@ interface Ag {
   resourceId: string | null;
 }
 
-interface Appt {
-  id: string;
-  ag: Ag;
-  day: number;
-  slotId: string;
-  slotStartMs: number;
-  bookedDay: number;
-  cancelled: boolean;
-  base: Record<string, unknown>;
-}
-
-type Action =
-  | { k: 'book'; ats: string; service: ServiceRow; cls: PriorityClass; patient: number; nre: string }
-  | { k: 'cancel'; a: Appt }
-  | { k: 'move'; a: Appt }
-  | { k: 'remind'; a: Appt }
-  | { k: 'visit'; a: Appt };
-
 const ALLOWED = new Set(Object.keys(PAYLOAD_SCHEMAS));
 const MINUTE = 60_000;
+const CHANNEL_NAMES = CHANNELS.map((c) => c.channel);
+const CHANNEL_WEIGHTS = CHANNELS.map((c) => c.share);
+const CALL_CENTRE = CHANNEL_NAMES.indexOf('call_centre');
+const DESK = CHANNEL_NAMES.indexOf('desk');
+const WEB = CHANNEL_NAMES.indexOf('web');
+/** class mix weights per kind (new prescriptions), and without U/B (the pre-history backlog) */
+const MIX_WEIGHTS = (kind: ServiceKind) => CLASSES.map((c) => CLASS_MIX[kind][c]);
+const BACKLOG_WEIGHTS = (kind: ServiceKind) => CLASSES.map((c) => (c === 'U' || c === 'B' ? 0 : CLASS_MIX[kind][c]));
+/** a day index standing for null (no guarantee deadline) */
+const NO_DAY = -0x80000000;
+
+// appointment flags
+const CANCELLED = 1;
+const CONFIRMED = 2;
+const IN_AREA = 4;
+const REFUSED = 8;
+const GARANZIA = 16;
+const GARANZIA_NULL = 32;
+const NRE_B = 64;
 
 const hex = (n: number, w: number) => n.toString(16).padStart(w, '0');
+/** two hex digits of a byte, lower case */
+const HEX2 = Array.from({ length: 256 }, (_, i) => hex(i, 2));
+const HEX1 = '0123456789abcdef';
+const PAD2 = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+const PAD3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+const isoDayPrefix = new Map<number, string>();
+
+/** `new Date(ms).toISOString()`, without a Date per call (the UTC date part is cached per day). */
+export function iso(ms: number): string {
+  if (!Number.isInteger(ms) || ms < 0 || ms >= 253402300800000) return new Date(ms).toISOString();
+  const day = Math.floor(ms / 86_400_000);
+  let prefix = isoDayPrefix.get(day);
+  if (prefix === undefined) isoDayPrefix.set(day, (prefix = new Date(day * 86_400_000).toISOString().slice(0, 11)));
+  let r = ms - day * 86_400_000;
+  const h = Math.floor(r / 3_600_000);
+  r -= h * 3_600_000;
+  const m = Math.floor(r / 60_000);
+  r -= m * 60_000;
+  const s = Math.floor(r / 1000);
+  return prefix + PAD2[h]! + ':' + PAD2[m]! + ':' + PAD2[s]! + '.' + PAD3[r - s * 1000]! + 'Z';
+}
+
+/** patient numbers up to 2^23 per ATS get a key (see EventSink) */
+const PATIENT_KEY_SPAN = 2 ** 23;
+
+/** A growable list of 32-bit integers. */
+class IntList {
+  data: Int32Array;
+  length = 0;
+  constructor(capacity = 16) {
+    this.data = new Int32Array(capacity);
+  }
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const d = new Int32Array(this.data.length * 2);
+      d.set(this.data);
+      this.data = d;
+    }
+    this.data[this.length++] = v;
+  }
+}
+
+/** The actions planned for one day, one list per kind, each in the order they were planned. */
+interface DayActions {
+  cancel: IntList;
+  move: IntList;
+  remind: IntList;
+  /** 5 integers per booking: ATS index, service index, class index, patient number, prescription number */
+  book: IntList;
+  visit: IntList;
+}
+
+const newDayActions = (): DayActions => ({ cancel: new IntList(), move: new IntList(), remind: new IntList(), book: new IntList(), visit: new IntList() });
+
+/**
+ * Open appointments, one column per attribute (structure of arrays). A slot is taken at booking and given back when
+ * the last action planned for the appointment has run (nothing can refer to it any more).
+ */
+class Appointments {
+  size = 0;
+  private readonly free = new IntList(1024);
+  seq = new Int32Array(0);
+  ag = new Int32Array(0);
+  day = new Int32Array(0);
+  minute = new Int16Array(0);
+  bookedDay = new Int32Array(0);
+  firstDay = new Int32Array(0);
+  deadline = new Int32Array(0);
+  nre = new Int32Array(0);
+  patient = new Int32Array(0);
+  service = new Int16Array(0);
+  patientAts = new Int8Array(0);
+  cls = new Int8Array(0);
+  channel = new Int8Array(0);
+  flags = new Uint8Array(0);
+  refs = new Int32Array(0);
+  bookedAt = new Float64Array(0);
+
+  alloc(): number {
+    if (this.free.length) return this.free.data[--this.free.length]!;
+    if (this.size === this.seq.length) this.grow(Math.max(1024, this.seq.length * 2));
+    return this.size++;
+  }
+
+  release(a: number): void {
+    this.free.push(a);
+  }
+
+  private grow(n: number): void {
+    const g = <T extends Int8Array | Uint8Array | Int16Array | Int32Array | Float64Array>(old: T, make: (n: number) => T): T => {
+      const x = make(n);
+      x.set(old as never);
+      return x;
+    };
+    this.seq = g(this.seq, (k) => new Int32Array(k));
+    this.ag = g(this.ag, (k) => new Int32Array(k));
+    this.day = g(this.day, (k) => new Int32Array(k));
+    this.minute = g(this.minute, (k) => new Int16Array(k));
+    this.bookedDay = g(this.bookedDay, (k) => new Int32Array(k));
+    this.firstDay = g(this.firstDay, (k) => new Int32Array(k));
+    this.deadline = g(this.deadline, (k) => new Int32Array(k));
+    this.nre = g(this.nre, (k) => new Int32Array(k));
+    this.patient = g(this.patient, (k) => new Int32Array(k));
+    this.service = g(this.service, (k) => new Int16Array(k));
+    this.patientAts = g(this.patientAts, (k) => new Int8Array(k));
+    this.cls = g(this.cls, (k) => new Int8Array(k));
+    this.channel = g(this.channel, (k) => new Int8Array(k));
+    this.flags = g(this.flags, (k) => new Uint8Array(k));
+    this.refs = g(this.refs, (k) => new Int32Array(k));
+    this.bookedAt = g(this.bookedAt, (k) => new Float64Array(k));
+  }
+}
 
 export class DemandSimulation {
   readonly counters: DemandCounters = {
@@ -132,34 +259,64 @@ export class DemandSimulation {
   private readonly followPools = new Map<string, Ag[]>();
   private readonly servicePools = new Map<string, Ag[]>();
   private readonly services = new Map<string, ServiceRow>();
+  private readonly serviceList: ServiceRow[];
+  private readonly serviceIdx = new Map<string, number>();
   private readonly siteOf = new Map<string, string | null>();
-  private readonly actions: Action[][] = [];
+  /** planned actions per day index (null: none yet) */
+  private readonly actions: (DayActions | null)[] = [];
   private readonly atsIds: string[];
+  private readonly atsIdx = new Map<string, number>();
   private readonly atsPop: Map<string, number>;
   private readonly firstRates: { ats: string; service: ServiceRow; rate: number }[] = [];
   private readonly followRates: { ats: string; service: ServiceRow; rate: number }[] = [];
   private readonly nationalHolidays: Set<number>;
-  private out: EventEnvelope[] = [];
-  private readonly prefilled: { ag: Ag; day: number; bookedDay: number; service: ServiceRow; cls: PriorityClass; patient: number }[] = [];
+  private readonly appts = new Appointments();
+  /** the pre-history backlog (agenda, day, booking day, service, class, patient), booked on day 0 */
+  private prefilled: IntList | null = new IntList(1024);
+  private sink: EventSink | null = null;
   private seq = 0;
+  private readonly apptPrefix: string;
+  private readonly startYear: number;
+  private readonly dates = new Map<number, string>();
+  private readonly cfBase = new Map<string, number>();
+  /** pools by ATS index × service index */
+  private firstPoolOf: (Ag[] | undefined)[] = [];
+  private followPoolOf: (Ag[] | undefined)[] = [];
 
   constructor(readonly plan: RegionPlan, readonly opts: DemandOptions) {
     this.rng = createRng(opts.seed).fork('demand');
     this.idRng = createRng(opts.seed).fork('event-ids');
     this.start = epochDayOf(plan.startDate);
     this.horizon = opts.days + BOOKING_HORIZON_DAYS;
+    this.apptPrefix = `appt-${opts.seed}-`;
+    this.startYear = Number(localDateOfEpochDay(this.start).slice(0, 4));
+    this.serviceList = plan.services.slice();
+    this.serviceList.forEach((s, i) => this.serviceIdx.set(s.id, i));
     for (const s of plan.services) this.services.set(s.id, s);
     const units = new Map(plan.orgUnits.map((u) => [u.id, u]));
     for (const u of plan.orgUnits) if (u.level === 'clinic') this.siteOf.set(u.id, units.get(units.get(u.parentId ?? '')?.parentId ?? '')?.id ?? null);
     this.atsIds = plan.orgUnits.filter((u) => u.level === 'ats').map((u) => u.id);
+    this.atsIds.forEach((id, i) => this.atsIdx.set(id, i));
     this.atsPop = new Map(plan.orgUnits.filter((u) => u.level === 'ats').map((u) => [u.id, u.population ?? 0]));
     const years = Array.from(new Set([0, this.horizon].map((d) => Number(localDateOfEpochDay(this.start + d).slice(0, 4)))));
     const allYears = Array.from({ length: (years[years.length - 1] as number) - (years[0] as number) + 1 }, (_, i) => (years[0] as number) + i);
     this.nationalHolidays = new Set([...holidaysFor(plan.holidays, allYears).keys()].map(epochDayOf));
     this.buildAgendas(allYears);
+    this.indexPools();
     this.prefillBacklog();
     this.buildRates();
-    for (let i = 0; i < this.horizon + 2; i++) this.actions.push([]);
+    for (let i = 0; i < this.horizon + 2; i++) this.actions.push(null);
+  }
+
+  /** Index of an ATS id (ids outside the plan's ATS list are appended). */
+  private atsIndex(id: string): number {
+    let i = this.atsIdx.get(id);
+    if (i === undefined) {
+      i = this.atsIds.length;
+      this.atsIds.push(id);
+      this.atsIdx.set(id, i);
+    }
+    return i;
   }
 
   private buildAgendas(years: number[]): void {
@@ -195,8 +352,8 @@ export class DemandSimulation {
       }
       const ag: Ag = {
         idx: this.ags.length, id: a.id, clinicId: a.clinicId, siteId: this.siteOf.get(a.clinicId) ?? null, providerId: a.providerId, atsId: a.atsId,
-        access: a.accessType, services: services.get(a.id) ?? [], cap, booked: new Int16Array(this.horizon), windows, curAll: 0, curDP: 0,
-        attrs: a.attrs, name: a.name, resourceId: a.resourceId,
+        atsIdx: this.atsIndex(a.atsId), access: a.accessType, services: services.get(a.id) ?? [], cap, booked: new Int16Array(this.horizon), windows,
+        curAll: 0, curDP: 0, attrs: a.attrs, name: a.name, resourceId: a.resourceId,
       };
       this.ags.push(ag);
       for (const s of ag.services) {
@@ -208,6 +365,30 @@ export class DemandSimulation {
     }
   }
 
+  /** The pools by ATS index × service index (the same arrays as the maps hold). */
+  private indexPools(): void {
+    const n = this.serviceList.length;
+    const size = this.atsIds.length * n;
+    this.firstPoolOf = new Array<Ag[] | undefined>(size).fill(undefined);
+    this.followPoolOf = new Array<Ag[] | undefined>(size).fill(undefined);
+    for (const [pools, out] of [[this.firstPools, this.firstPoolOf], [this.followPools, this.followPoolOf]] as const) {
+      for (const [key, ags] of pools) {
+        const [ats, service] = key.split('|') as [string, string];
+        const s = this.serviceIdx.get(service);
+        const a = this.atsIdx.get(ats);
+        if (s !== undefined && a !== undefined) out[a * n + s] = ags;
+      }
+    }
+  }
+
+  private firstPool(ats: number, service: number): Ag[] | undefined {
+    return this.firstPoolOf[ats * this.serviceList.length + service];
+  }
+
+  private followPool(ats: number, service: number): Ag[] | undefined {
+    return this.followPoolOf[ats * this.serviceList.length + service];
+  }
+
   /**
    * The history starts on a running system, not on empty agendas: first-access agendas already hold bookings made
    * before the history (from ~95% of the D/P share of a day near the start down to 0 at a backlog depth that
@@ -217,6 +398,8 @@ export class DemandSimulation {
   private prefillBacklog(): void {
     const rng = this.rng.fork('prefill');
     const scarce = new Set(this.plan.shortages.flatMap((s) => s.serviceIds.map((id) => `${s.atsId}|${id}`)));
+    const weights = { visit: BACKLOG_WEIGHTS('visit'), instrumental: BACKLOG_WEIGHTS('instrumental'), lab: BACKLOG_WEIGHTS('lab') };
+    const out = this.prefilled!;
     for (const ag of this.ags) {
       if (ag.access !== 'first' || ag.services.length === 0) continue;
       let depth = 0;
@@ -224,44 +407,65 @@ export class DemandSimulation {
         const d = (10 + (hashString(`${this.opts.seed}:${s}`) % 100)) * (scarce.has(`${ag.atsId}|${s}`) ? 1.6 : 1);
         if (d > depth) depth = d;
       }
+      const patients = Math.max(1, this.atsPop.get(ag.atsId) ?? 1000);
       for (let i = 0; i < Math.min(this.horizon, Math.ceil(depth)); i++) {
         const occ = Math.min(0.95, 1.05 * (1 - i / depth)) * 0.8;
         const n = Math.round(ag.cap[i]! * Math.max(0, occ));
         for (let k = 0; k < n; k++) {
-          const service = this.services.get(ag.services[rng.int(0, ag.services.length - 1)]!);
+          const serviceId = ag.services[rng.int(0, ag.services.length - 1)]!;
+          const service = this.services.get(serviceId);
           if (!service) continue;
-          const cls = CLASSES[rng.weightedIndex(CLASSES.map((c) => (c === 'U' || c === 'B' ? 0 : CLASS_MIX[service.kind][c])))] as PriorityClass;
+          const cls = rng.weightedIndex(weights[service.kind]);
           const bookedDay = -rng.int(1, Math.max(1, Math.round(depth) - i));
-          this.prefilled.push({ ag, day: i, bookedDay, service, cls, patient: rng.int(0, Math.max(1, this.atsPop.get(ag.atsId) ?? 1000)) });
+          out.push(ag.idx);
+          out.push(i);
+          out.push(bookedDay);
+          out.push(this.serviceIdx.get(serviceId)!);
+          out.push(cls);
+          out.push(rng.int(0, patients));
         }
       }
     }
   }
 
   private emitPrefilled(): void {
+    const list = this.prefilled;
+    this.prefilled = null;
+    if (!list) return;
     const ms = this.at(0, 0, 60);
-    for (const p of this.prefilled) {
-      const slot = this.take(p.ag, p.day);
-      const maxDays = this.opts.maxWaitDays[p.cls][p.service.kind];
-      const deadlineDay = p.bookedDay + maxDays;
-      const id = `appt-${this.opts.seed}-${++this.seq}`;
-      const bookedMs = (localToUtcMs(this.start + p.bookedDay, 9 * 60) ?? 0) + Math.floor(this.rng.next() * 9 * 60) * MINUTE;
-      const a: Appt = {
-        id, ag: p.ag, day: p.day, slotId: slot.slotId, slotStartMs: slot.startMs, bookedDay: p.bookedDay, cancelled: false,
-        base: {
-          appointment_id: id, status: 'booked', service_id: p.service.id, service_kind: p.service.kind, branch_code: p.service.branchCode, priority: p.cls,
-          access_type: 'first', regime: 'SSN', channel: 'call_centre', slot_id: slot.slotId, slot_start: new Date(slot.startMs).toISOString(), agenda_id: p.ag.id,
-          clinic_id: p.ag.clinicId, site_id: p.ag.siteId, provider_id: p.ag.providerId, ats_id: p.ag.atsId, booked_at: new Date(bookedMs).toISOString(),
-          first_offered_date: localDateOfEpochDay(this.start + p.day), first_offered_in_area: true, chosen_date: localDateOfEpochDay(this.start + p.day),
-          refused_first_availability: false, in_garanzia: true, guarantee_deadline: localDateOfEpochDay(this.start + deadlineDay),
-          prescription_nre: `0301B${String(this.seq).padStart(10, '0')}`, patient: this.patient(p.ag.atsId, p.patient, p.service),
-        },
-      };
-      this.emitAppt('appointment.booked', a, ms);
+    const P = this.appts;
+    const d = list.data;
+    for (let j = 0; j < list.length; j += 6) {
+      const ag = this.ags[d[j]!]!;
+      const day = d[j + 1]!;
+      const bookedDay = d[j + 2]!;
+      const svc = d[j + 3]!;
+      const cls = d[j + 4]!;
+      const minute = this.take(ag, day);
+      const deadlineDay = bookedDay + this.opts.maxWaitDays[CLASSES[cls]!][this.serviceList[svc]!.kind];
+      const seq = ++this.seq;
+      const bookedMs = (localToUtcMs(this.start + bookedDay, 9 * 60) ?? 0) + Math.floor(this.rng.next() * 9 * 60) * MINUTE;
+      const a = P.alloc();
+      P.seq[a] = seq;
+      P.ag[a] = ag.idx;
+      P.day[a] = day;
+      P.minute[a] = minute;
+      P.bookedDay[a] = bookedDay;
+      P.firstDay[a] = day;
+      P.deadline[a] = deadlineDay;
+      P.nre[a] = seq;
+      P.patient[a] = d[j + 5]!;
+      P.service[a] = svc;
+      P.patientAts[a] = ag.atsIdx;
+      P.cls[a] = cls;
+      P.channel[a] = CALL_CENTRE;
+      P.flags[a] = IN_AREA | GARANZIA | NRE_B;
+      P.refs[a] = 0;
+      P.bookedAt[a] = bookedMs;
+      if (this.live('appointment.booked')) this.emitAppt('appointment.booked', a, ms, this.apptPayload(a, this.apptPrefix + seq, 'booked'));
       this.counters.bookings++;
       this.schedule(a, 0);
     }
-    this.prefilled.length = 0;
   }
 
   /** Daily demand rates: the regional supply of each service shared out by ATS population (× load). */
@@ -378,11 +582,11 @@ export class DemandSimulation {
     return bestAg ? { ag: bestAg, day: best } : null;
   }
 
-  private take(ag: Ag, day: number): { slotId: string; startMs: number } {
+  /** Takes a place on the agenda's day; returns the minute of the slot (Rome wall clock). */
+  private take(ag: Ag, day: number): number {
     const n = ag.booked[day]!;
     ag.booked[day] = n + 1;
-    const epochDay = this.start + day;
-    const windows = ag.windows[isoWeekdayOfEpochDay(epochDay)]!;
+    const windows = ag.windows[isoWeekdayOfEpochDay(this.start + day)]!;
     let total = 0;
     for (const w of windows) total += Math.floor((w.end - w.start) / w.slotMin);
     let k = total ? Math.floor(n / (windows[0]?.capacity ?? 1)) % total : 0;
@@ -395,8 +599,16 @@ export class DemandSimulation {
       }
       k -= m;
     }
-    const startMs = localToUtcMs(epochDay, minute) ?? epochDay * 86_400_000;
-    return { slotId: `slot-${ag.id}-${localDateOfEpochDay(epochDay)}-${String(minute).padStart(4, '0')}`, startMs };
+    return minute;
+  }
+
+  private slotStartMs(day: number, minute: number): number {
+    const epochDay = this.start + day;
+    return localToUtcMs(epochDay, minute) ?? epochDay * 86_400_000;
+  }
+
+  private slotId(ag: Ag, day: number, minute: number): string {
+    return `slot-${ag.id}-${this.dateOf(day)}-${String(minute).padStart(4, '0')}`;
   }
 
   private release(ag: Ag, day: number): void {
@@ -405,26 +617,67 @@ export class DemandSimulation {
     if (day < ag.curDP) ag.curDP = day;
   }
 
+  /** The Rome-local date of day index `day` (cached). */
+  private dateOf(day: number): string {
+    let d = this.dates.get(day);
+    if (d === undefined) this.dates.set(day, (d = localDateOfEpochDay(this.start + day)));
+    return d;
+  }
+
   // ------------------------------------------------------------------------------------------
   // Events
   // ------------------------------------------------------------------------------------------
 
+  /** A UUIDv7 whose time part is `ms` and whose random part comes from the seeded id stream. */
   private eventId(ms: number): string {
     const r = this.idRng;
     const a = (r.next() * 0x1000) >>> 0;
     const b = 0x8000 | ((r.next() * 0x4000) >>> 0);
     const c = (r.next() * 0x1000000) >>> 0;
     const d = (r.next() * 0x1000000) >>> 0;
-    const t = hex(ms, 12);
-    return `${t.slice(0, 8)}-${t.slice(8)}-7${hex(a, 3)}-${hex(b, 4)}-${hex(c, 6)}${hex(d, 6)}`;
+    if (!Number.isInteger(ms) || ms < 0 || ms >= 2 ** 48) {
+      const t = hex(ms, 12);
+      return `${t.slice(0, 8)}-${t.slice(8)}-7${hex(a, 3)}-${hex(b, 4)}-${hex(c, 6)}${hex(d, 6)}`;
+    }
+    // the same text from byte tables (toString(16) + padStart per field cost ~0.5 µs each)
+    const hi = Math.floor(ms / 4294967296);
+    const lo = ms >>> 0;
+    return (
+      HEX2[hi >>> 8]! + HEX2[hi & 255]! + HEX2[lo >>> 24]! + HEX2[(lo >>> 16) & 255]! + '-' + HEX2[(lo >>> 8) & 255]! + HEX2[lo & 255]! +
+      '-7' + HEX1[a >>> 8]! + HEX2[a & 255]! + '-' + HEX2[b >>> 8]! + HEX2[b & 255]! + '-' +
+      HEX2[c >>> 16]! + HEX2[(c >>> 8) & 255]! + HEX2[c & 255]! + HEX2[d >>> 16]! + HEX2[(d >>> 8) & 255]! + HEX2[d & 255]!
+    );
   }
 
-  private emit(type: string, aggregateType: string, aggregateId: string, ms: number, ats: string | null, provider: string | null, payload: Record<string, unknown>): void {
+  /**
+   * Whether an event of this type is to be built now. Types the lake does not take are counted as skipped; with no
+   * sink (days not written) the event is only counted and its id drawn, so the ids of later events stay the same.
+   */
+  private live(type: string): boolean {
     if (!ALLOWED.has(type)) {
       this.counters.skipped++;
-      return;
+      return false;
     }
-    this.out.push({ event_id: this.eventId(ms), type, schema_version: 1, occurred_at: new Date(ms).toISOString(), aggregate_type: aggregateType, aggregate_id: aggregateId, ats, provider, payload });
+    if (this.sink) return true;
+    const r = this.idRng;
+    r.next();
+    r.next();
+    r.next();
+    r.next();
+    this.counters.events++;
+    return false;
+  }
+
+  /** Sends one event to the sink; the caller checked `live(type)`. */
+  private emit(
+    type: string, aggregateType: string, aggregateId: string, ms: number, ats: string | null, provider: string | null, payload: Record<string, unknown>,
+    patientKey = -1,
+  ): void {
+    this.sink!(
+      { event_id: this.eventId(ms), type, schema_version: 1, occurred_at: iso(ms), aggregate_type: aggregateType, aggregate_id: aggregateId, ats, provider, payload },
+      ms,
+      patientKey,
+    );
     this.counters.events++;
   }
 
@@ -434,36 +687,73 @@ export class DemandSimulation {
     return (localToUtcMs(this.start + day, minute) ?? (this.start + day) * 86_400_000) + Math.floor(this.rng.next() * MINUTE);
   }
 
+  /** The key of patient n of ATS index `ats` (see EventSink). */
+  private patientKey(ats: number, n: number): number {
+    return n >= 0 && n < PATIENT_KEY_SPAN && Number.isInteger(n) ? ats * PATIENT_KEY_SPAN + n : -1;
+  }
+
   private patient(ats: string, n: number, service: ServiceRow) {
     const h = hashString(`${ats}:${n}`);
     const minAge = service.minAge ?? 0;
     const maxAge = Math.min(service.maxAge ?? 95, 95);
     const age = minAge + Math.floor(Math.sqrt((h % 10_000) / 10_000) * (maxAge - minAge));
-    const year = Number(localDateOfEpochDay(this.start).slice(0, 4)) - age;
+    const year = this.startYear - age;
     const sex = service.sex ?? (h & 1 ? 'F' : 'M');
+    let base = this.cfBase.get(ats);
+    if (base === undefined) this.cfBase.set(ats, (base = (hashString(ats) % 1000) * 10_000_000));
     return {
-      cf: syntheticCf(hashString(ats) % 1000 * 10_000_000 + n),
-      birth_date: `${year}-${String(1 + ((h >>> 8) % 12)).padStart(2, '0')}-${String(1 + ((h >>> 12) % 28)).padStart(2, '0')}`,
+      cf: syntheticCf(base + n),
+      birth_date: `${year}-${PAD2[1 + ((h >>> 8) % 12)]!}-${PAD2[1 + ((h >>> 12) % 28)]!}`,
       sex,
       residence_ats: ats,
       residence_district: `${ats}-d${(h >>> 16) % 6}`,
     };
   }
 
-  private emitAppt(type: string, a: Appt, ms: number, extra: Record<string, unknown> = {}): void {
-    const family = type === 'appointment.checked_in' || type === 'appointment.delivered' || type === 'appointment.not_delivered' ? 'delivery' : 'appointment';
-    this.emit(type, family, a.id, ms, a.ag.atsId, a.ag.providerId, { ...a.base, ...extra });
+  /** The appointment's payload as the engine writes it (a fresh object; the event adds its own fields after these). */
+  private apptPayload(a: number, id: string, status: string): Record<string, unknown> {
+    const P = this.appts;
+    const ag = this.ags[P.ag[a]!]!;
+    const service = this.serviceList[P.service[a]!]!;
+    const day = P.day[a]!;
+    const minute = P.minute[a]!;
+    const f = P.flags[a]!;
+    const cls = P.cls[a]!;
+    const nre = P.nre[a]!;
+    const deadline = P.deadline[a]!;
+    return {
+      appointment_id: id, status, service_id: service.id, service_kind: service.kind, branch_code: service.branchCode, priority: cls < 0 ? null : CLASSES[cls],
+      access_type: ag.access, regime: 'SSN', channel: CHANNEL_NAMES[P.channel[a]!], slot_id: this.slotId(ag, day, minute), slot_start: iso(this.slotStartMs(day, minute)),
+      agenda_id: ag.id, clinic_id: ag.clinicId, site_id: ag.siteId, provider_id: ag.providerId, ats_id: ag.atsId, booked_at: iso(P.bookedAt[a]!),
+      first_offered_date: this.dateOf(P.firstDay[a]!), first_offered_in_area: (f & IN_AREA) !== 0, chosen_date: this.dateOf(day),
+      refused_first_availability: (f & REFUSED) !== 0, in_garanzia: f & GARANZIA_NULL ? null : (f & GARANZIA) !== 0,
+      guarantee_deadline: deadline === NO_DAY ? null : this.dateOf(deadline),
+      prescription_nre: nre < 0 ? null : `0301${f & NRE_B ? 'B' : 'A'}${String(nre).padStart(10, '0')}`,
+      patient: this.patient(this.atsIds[P.patientAts[a]!]!, P.patient[a]!, service),
+    };
   }
 
-  private book(day: number, act: Extract<Action, { k: 'book' }>): void {
-    const { service, cls } = act;
+  /** Emits an appointment event (the delivery family for check-in and delivery outcomes); the caller checked `live`. */
+  private emitAppt(type: string, a: number, ms: number, payload: Record<string, unknown>): void {
+    const family = type === 'appointment.checked_in' || type === 'appointment.delivered' || type === 'appointment.not_delivered' ? 'delivery' : 'appointment';
+    const ag = this.ags[this.appts.ag[a]!]!;
+    this.emit(type, family, this.apptPrefix + this.appts.seq[a]!, ms, ag.atsId, ag.providerId, payload, this.patientKey(this.appts.patientAts[a]!, this.appts.patient[a]!));
+  }
+
+  private apptStatus(a: number): string {
+    return this.appts.flags[a]! & CONFIRMED ? 'confirmed' : 'booked';
+  }
+
+  private book(day: number, atsIdx: number, svcIdx: number, clsIdx: number, patient: number, nreSeq: number): void {
+    const service = this.serviceList[svcIdx]!;
+    const cls = CLASSES[clsIdx]!;
+    const ats = this.atsIds[atsIdx]!;
     const kind = service.kind;
     const maxDays = this.opts.maxWaitDays[cls][kind];
     const ms = this.at(day);
-    const bookingDate = localDateOfEpochDay(this.start + day);
     const deadlineDay = day + maxDays;
-    const channel = this.rng.weighted(CHANNELS, (c) => c.share).channel;
-    const inArea = this.search(this.firstPools.get(`${act.ats}|${service.id}`), day + 1, cls, day);
+    const channel = this.rng.weightedIndex(CHANNEL_WEIGHTS);
+    const inArea = this.search(this.firstPool(atsIdx, svcIdx), day + 1, cls, day);
     let first = inArea;
     let tutela = false;
     if (!inArea || inArea.day > deadlineDay) {
@@ -474,13 +764,15 @@ export class DemandSimulation {
       }
     }
     const searchId = `search-${this.opts.seed}-${++this.seq}`;
-    this.emit('availability.searched', 'search', searchId, ms, act.ats, null, {
-      search_id: searchId, service_id: service.id, priority: cls, access_type: 'first', channel, patient_ats: act.ats,
-      first_available_date: first ? localDateOfEpochDay(this.start + Math.min(first.day, inArea?.day ?? Infinity)) : null,
-      first_available_in_area_date: inArea ? localDateOfEpochDay(this.start + inArea.day) : null,
-      guaranteed: inArea !== null && inArea.day <= deadlineDay, pathway: tutela ? 'percorso_di_tutela' : 'none',
-      deadline: localDateOfEpochDay(this.start + deadlineDay), results: first ? 1 : 0,
-    });
+    if (this.live('availability.searched')) {
+      this.emit('availability.searched', 'search', searchId, ms, ats, null, {
+        search_id: searchId, service_id: service.id, priority: cls, access_type: 'first', channel: CHANNEL_NAMES[channel], patient_ats: ats,
+        first_available_date: first ? this.dateOf(Math.min(first.day, inArea?.day ?? Infinity)) : null,
+        first_available_in_area_date: inArea ? this.dateOf(inArea.day) : null,
+        guaranteed: inArea !== null && inArea.day <= deadlineDay, pathway: tutela ? 'percorso_di_tutela' : 'none',
+        deadline: this.dateOf(deadlineDay), results: first ? 1 : 0,
+      });
+    }
     if (!first) {
       this.counters.unmet++;
       return;
@@ -489,146 +781,216 @@ export class DemandSimulation {
     let chosen = first;
     let refused = false;
     if (this.rng.chance(refusalProbability(first.day - day))) {
-      const later = this.search(first.ag.atsId === act.ats ? this.firstPools.get(`${act.ats}|${service.id}`) : this.servicePools.get(service.id), first.day + this.rng.int(2, 30), cls, day);
+      const pool = first.ag.atsId === ats ? this.firstPool(atsIdx, svcIdx) : this.servicePools.get(service.id);
+      const later = this.search(pool, first.day + this.rng.int(2, 30), cls, day);
       if (later && later.day > first.day) {
         chosen = later;
         refused = true;
         this.counters.refusedFirst++;
       }
     }
-    const slot = this.take(chosen.ag, chosen.day);
+    const minute = this.take(chosen.ag, chosen.day);
     const keeps = keepsGuarantee({
       refusedFirst: refused,
       chosenDate: new Date((this.start + chosen.day) * 86_400_000),
       deadline: new Date((this.start + deadlineDay) * 86_400_000),
       firstAvailable: new Date((this.start + first.day) * 86_400_000),
     }).keeps;
-    const id = `appt-${this.opts.seed}-${++this.seq}`;
-    const a: Appt = {
-      id, ag: chosen.ag, day: chosen.day, slotId: slot.slotId, slotStartMs: slot.startMs, bookedDay: day, cancelled: false,
-      base: {
-        appointment_id: id, status: 'booked', service_id: service.id, service_kind: kind, branch_code: service.branchCode, priority: cls,
-        access_type: 'first', regime: 'SSN', channel, slot_id: slot.slotId, slot_start: new Date(slot.startMs).toISOString(), agenda_id: chosen.ag.id,
-        clinic_id: chosen.ag.clinicId, site_id: chosen.ag.siteId, provider_id: chosen.ag.providerId, ats_id: chosen.ag.atsId, booked_at: new Date(ms + 2 * MINUTE).toISOString(),
-        first_offered_date: localDateOfEpochDay(this.start + first.day), first_offered_in_area: first.ag.atsId === act.ats,
-        chosen_date: localDateOfEpochDay(this.start + chosen.day), refused_first_availability: refused, in_garanzia: keeps,
-        guarantee_deadline: localDateOfEpochDay(this.start + deadlineDay), prescription_nre: act.nre, patient: this.patient(act.ats, act.patient, service),
-      },
-    };
-    if (channel === 'web' && this.rng.chance(HOLD_EXPIRY_PROBABILITY)) {
-      const heldId = `appt-${this.opts.seed}-${++this.seq}`;
-      const held = { ...a.base, appointment_id: heldId, status: 'held' };
-      this.emit('appointment.held', 'appointment', heldId, ms + MINUTE, chosen.ag.atsId, chosen.ag.providerId, held);
-      this.emit('appointment.hold_expired', 'appointment', heldId, ms + 16 * MINUTE, chosen.ag.atsId, chosen.ag.providerId, { ...held, status: 'hold_expired' });
+    const seq = ++this.seq;
+    const P = this.appts;
+    const a = P.alloc();
+    P.seq[a] = seq;
+    P.ag[a] = chosen.ag.idx;
+    P.day[a] = chosen.day;
+    P.minute[a] = minute;
+    P.bookedDay[a] = day;
+    P.firstDay[a] = first.day;
+    P.deadline[a] = deadlineDay;
+    P.nre[a] = nreSeq;
+    P.patient[a] = patient;
+    P.service[a] = svcIdx;
+    P.patientAts[a] = atsIdx;
+    P.cls[a] = clsIdx;
+    P.channel[a] = channel;
+    P.flags[a] = (first.ag.atsId === ats ? IN_AREA : 0) | (refused ? REFUSED : 0) | (keeps ? GARANZIA : 0);
+    P.refs[a] = 0;
+    P.bookedAt[a] = ms + 2 * MINUTE;
+    if (channel === WEB && this.rng.chance(HOLD_EXPIRY_PROBABILITY)) {
+      const heldId = `${this.apptPrefix}${++this.seq}`;
+      const key = this.patientKey(atsIdx, patient);
+      if (this.live('appointment.held')) this.emit('appointment.held', 'appointment', heldId, ms + MINUTE, chosen.ag.atsId, chosen.ag.providerId, this.apptPayload(a, heldId, 'held'), key);
+      if (this.live('appointment.hold_expired')) {
+        this.emit('appointment.hold_expired', 'appointment', heldId, ms + 16 * MINUTE, chosen.ag.atsId, chosen.ag.providerId, this.apptPayload(a, heldId, 'hold_expired'), key);
+      }
     }
-    this.emitAppt('appointment.booked', a, ms + 2 * MINUTE);
+    if (this.live('appointment.booked')) this.emitAppt('appointment.booked', a, ms + 2 * MINUTE, this.apptPayload(a, this.apptPrefix + seq, 'booked'));
     this.counters.bookings++;
     this.schedule(a, day);
   }
 
-  private bookFollowUp(day: number, ats: string, service: ServiceRow): void {
+  private bookFollowUp(day: number, atsIdx: number, service: ServiceRow): void {
+    const svcIdx = this.serviceIdx.get(service.id)!;
     const target = day + this.rng.int(20, 120);
-    const found = this.search(this.followPools.get(`${ats}|${service.id}`), Math.min(target, day + BOOKING_HORIZON_DAYS - 1), null, day);
+    const found = this.search(this.followPool(atsIdx, svcIdx), Math.min(target, day + BOOKING_HORIZON_DAYS - 1), null, day);
     if (!found) {
       this.counters.unmet++;
       return;
     }
     const ms = this.at(day);
-    const slot = this.take(found.ag, found.day);
-    const id = `appt-${this.opts.seed}-${++this.seq}`;
-    const n = this.rng.int(0, Math.max(1, Math.round((this.atsPop.get(ats) ?? 1000) / 2)));
-    const a: Appt = {
-      id, ag: found.ag, day: found.day, slotId: slot.slotId, slotStartMs: slot.startMs, bookedDay: day, cancelled: false,
-      base: {
-        appointment_id: id, status: 'booked', service_id: service.id, service_kind: service.kind, branch_code: service.branchCode, priority: null,
-        access_type: 'follow_up', regime: 'SSN', channel: 'desk', slot_id: slot.slotId, slot_start: new Date(slot.startMs).toISOString(), agenda_id: found.ag.id,
-        clinic_id: found.ag.clinicId, site_id: found.ag.siteId, provider_id: found.ag.providerId, ats_id: found.ag.atsId, booked_at: new Date(ms).toISOString(),
-        first_offered_date: localDateOfEpochDay(this.start + found.day), first_offered_in_area: true, chosen_date: localDateOfEpochDay(this.start + found.day),
-        refused_first_availability: false, in_garanzia: null, guarantee_deadline: null, prescription_nre: null, patient: this.patient(ats, n, service),
-      },
-    };
-    this.emitAppt('appointment.booked', a, ms);
+    const minute = this.take(found.ag, found.day);
+    const seq = ++this.seq;
+    const n = this.rng.int(0, Math.max(1, Math.round((this.atsPop.get(this.atsIds[atsIdx]!) ?? 1000) / 2)));
+    const P = this.appts;
+    const a = P.alloc();
+    P.seq[a] = seq;
+    P.ag[a] = found.ag.idx;
+    P.day[a] = found.day;
+    P.minute[a] = minute;
+    P.bookedDay[a] = day;
+    P.firstDay[a] = found.day;
+    P.deadline[a] = NO_DAY;
+    P.nre[a] = -1;
+    P.patient[a] = n;
+    P.service[a] = svcIdx;
+    P.patientAts[a] = atsIdx;
+    P.cls[a] = -1;
+    P.channel[a] = DESK;
+    P.flags[a] = IN_AREA | GARANZIA_NULL;
+    P.refs[a] = 0;
+    P.bookedAt[a] = ms;
+    if (this.live('appointment.booked')) this.emitAppt('appointment.booked', a, ms, this.apptPayload(a, this.apptPrefix + seq, 'booked'));
     this.counters.followUps++;
     this.schedule(a, day);
   }
 
+  private actionsOf(day: number): DayActions {
+    let d = this.actions[day];
+    if (!d) this.actions[day] = d = newDayActions();
+    return d;
+  }
+
+  /** Plans an action on an appointment (the appointment stays open until its last planned action has run). */
+  private planAction(list: IntList, a: number): void {
+    list.push(a);
+    this.appts.refs[a]!++;
+  }
+
   /** Plans what happens to a booking: a cancellation or a move before the day, a reminder, the visit. */
-  private schedule(a: Appt, today: number): void {
-    const lead = a.day - today;
-    this.emitSkipped(); // appointment.reminders_scheduled
+  private schedule(a: number, today: number): void {
+    const day = this.appts.day[a]!;
+    const lead = day - today;
+    this.counters.skipped++; // appointment.reminders_scheduled
     if (lead >= 2 && this.rng.chance(cancellationProbability(lead))) {
-      this.actions[today + 1 + Math.floor(this.rng.next() * (lead - 1))]!.push({ k: 'cancel', a });
+      this.planAction(this.actionsOf(today + 1 + Math.floor(this.rng.next() * (lead - 1))).cancel, a);
       return;
     }
-    if (lead >= 3 && this.rng.chance(MOVE_PROBABILITY)) this.actions[today + 1 + Math.floor(this.rng.next() * (lead - 2))]!.push({ k: 'move', a });
-    if (lead >= 3) this.actions[a.day - 2]!.push({ k: 'remind', a });
-    this.actions[a.day]!.push({ k: 'visit', a });
+    if (lead >= 3 && this.rng.chance(MOVE_PROBABILITY)) this.planAction(this.actionsOf(today + 1 + Math.floor(this.rng.next() * (lead - 2))).move, a);
+    if (lead >= 3) this.planAction(this.actionsOf(day - 2).remind, a);
+    this.planAction(this.actionsOf(day).visit, a);
   }
 
-  private emitSkipped(n = 1): void {
-    this.counters.skipped += n;
-  }
-
-  private act(day: number, act: Action): void {
-    if (act.k === 'book') {
-      this.book(day, act);
-      return;
+  /** Runs the planned actions of one kind, in the order they were planned, then closes appointments left with none. */
+  private runActions(list: IntList, day: number, run: (day: number, a: number) => void): void {
+    const P = this.appts;
+    const d = list.data;
+    for (let j = 0; j < list.length; j++) {
+      const a = d[j]!;
+      if (!(P.flags[a]! & CANCELLED)) run.call(this, day, a);
+      if (--P.refs[a]! === 0) P.release(a);
     }
-    const a = act.a;
-    if (a.cancelled) return;
-    if (act.k === 'cancel') {
-      a.cancelled = true;
-      this.release(a.ag, a.day);
-      const late = a.day - day < 3;
-      this.emitAppt('appointment.cancelled', a, this.at(day), { status: 'cancelled', reason: this.rng.chance(0.7) ? 'patient_request' : 'no_longer_needed', late, penalty: false });
-      this.counters.cancellations++;
-    } else if (act.k === 'move') {
-      const pool = a.ag.access === 'first' ? this.firstPools.get(`${a.ag.atsId}|${a.base.service_id}`) : this.followPools.get(`${a.ag.atsId}|${a.base.service_id}`);
-      const target = Math.max(day + 1, a.day + this.rng.int(-10, 25));
-      const found = this.search(pool, target, (a.base.priority ?? null) as PriorityClass | null, day);
-      if (!found || (found.ag === a.ag && found.day === a.day)) return;
-      // the old visit and reminder are dropped by the day check in 'visit'/'remind' (a.day changes)
-      const sameDay = found.day === a.day;
-      const prevSlot = a.slotId;
-      const prevStart = a.base.slot_start;
-      this.release(a.ag, a.day);
-      const slot = this.take(found.ag, found.day);
-      a.ag = found.ag;
-      a.day = found.day;
-      a.slotId = slot.slotId;
-      a.slotStartMs = slot.startMs;
-      a.base = {
-        ...a.base, slot_id: slot.slotId, slot_start: new Date(slot.startMs).toISOString(), agenda_id: found.ag.id, clinic_id: found.ag.clinicId,
-        site_id: found.ag.siteId, provider_id: found.ag.providerId, ats_id: found.ag.atsId, chosen_date: localDateOfEpochDay(this.start + found.day),
-      };
-      this.emitAppt('appointment.moved', a, this.at(day), { previous_slot_id: prevSlot, previous_slot_start: prevStart });
-      this.counters.moves++;
-      if (!sameDay) {
-        if (a.day - day >= 3) this.actions[a.day - 2]!.push({ k: 'remind', a });
-        this.actions[a.day]!.push({ k: 'visit', a });
+  }
+
+  private cancel(day: number, a: number): void {
+    const P = this.appts;
+    const ag = this.ags[P.ag[a]!]!;
+    P.flags[a]! |= CANCELLED;
+    this.release(ag, P.day[a]!);
+    const late = P.day[a]! - day < 3;
+    const ms = this.at(day);
+    const reason = this.rng.chance(0.7) ? 'patient_request' : 'no_longer_needed';
+    if (this.live('appointment.cancelled')) {
+      const p = this.apptPayload(a, this.apptPrefix + P.seq[a]!, 'cancelled');
+      p.reason = reason;
+      p.late = late;
+      p.penalty = false;
+      this.emitAppt('appointment.cancelled', a, ms, p);
+    }
+    this.counters.cancellations++;
+  }
+
+  private move(day: number, a: number): void {
+    const P = this.appts;
+    const ag = this.ags[P.ag[a]!]!;
+    const oldDay = P.day[a]!;
+    const oldMinute = P.minute[a]!;
+    const svc = P.service[a]!;
+    const pool = ag.access === 'first' ? this.firstPool(ag.atsIdx, svc) : this.followPool(ag.atsIdx, svc);
+    const target = Math.max(day + 1, oldDay + this.rng.int(-10, 25));
+    const cls = P.cls[a]!;
+    const found = this.search(pool, target, cls < 0 ? null : CLASSES[cls]!, day);
+    if (!found || (found.ag === ag && found.day === oldDay)) return;
+    // the old visit and reminder are dropped by the day check in 'visit'/'remind' (the day changes)
+    const sameDay = found.day === oldDay;
+    this.release(ag, oldDay);
+    const minute = this.take(found.ag, found.day);
+    P.ag[a] = found.ag.idx;
+    P.day[a] = found.day;
+    P.minute[a] = minute;
+    const ms = this.at(day);
+    if (this.live('appointment.moved')) {
+      const p = this.apptPayload(a, this.apptPrefix + P.seq[a]!, this.apptStatus(a));
+      p.previous_slot_id = this.slotId(ag, oldDay, oldMinute);
+      p.previous_slot_start = iso(this.slotStartMs(oldDay, oldMinute));
+      this.emitAppt('appointment.moved', a, ms, p);
+    }
+    this.counters.moves++;
+    if (!sameDay) {
+      if (found.day - day >= 3) this.planAction(this.actionsOf(found.day - 2).remind, a);
+      this.planAction(this.actionsOf(found.day).visit, a);
+    }
+  }
+
+  private remind(day: number, a: number): void {
+    const P = this.appts;
+    if (P.day[a] !== day + 2) return;
+    this.counters.skipped++; // appointment.reminder_due
+    if (this.rng.chance(CONFIRM_PROBABILITY)) {
+      P.flags[a]! |= CONFIRMED;
+      const ms = this.at(day, 9 * 60, 20 * 60);
+      if (this.live('appointment.confirmed')) this.emitAppt('appointment.confirmed', a, ms, this.apptPayload(a, this.apptPrefix + P.seq[a]!, 'confirmed'));
+    }
+  }
+
+  private visit(day: number, a: number): void {
+    const P = this.appts;
+    if (P.day[a] !== day) return;
+    const lead = day - P.bookedDay[a]!;
+    const base = this.slotStartMs(day, P.minute[a]!);
+    const id = this.apptPrefix + P.seq[a]!;
+    if (this.rng.chance(noShowProbability(lead))) {
+      if (this.live('appointment.not_delivered')) {
+        const p = this.apptPayload(a, id, 'not_delivered');
+        p.reason = 'no_show';
+        p.penalty = true;
+        this.emitAppt('appointment.not_delivered', a, base + 60 * MINUTE, p);
       }
-    } else if (act.k === 'remind') {
-      if (a.day !== day + 2) return;
-      this.emitSkipped(); // appointment.reminder_due
-      if (this.rng.chance(CONFIRM_PROBABILITY)) {
-        a.base = { ...a.base, status: 'confirmed' };
-        this.emitAppt('appointment.confirmed', a, this.at(day, 9 * 60, 20 * 60));
+      this.counters.skipped++; // payment.no_show_penalty_due
+      this.counters.noShows++;
+    } else if (this.rng.chance(0.01)) {
+      if (this.live('appointment.not_delivered')) {
+        const p = this.apptPayload(a, id, 'not_delivered');
+        p.reason = 'provider_cancelled';
+        p.penalty = false;
+        this.emitAppt('appointment.not_delivered', a, base + 30 * MINUTE, p);
       }
     } else {
-      if (a.day !== day || a.cancelled) return;
-      const lead = a.day - a.bookedDay;
-      const base = a.slotStartMs;
-      if (this.rng.chance(noShowProbability(lead))) {
-        this.emitAppt('appointment.not_delivered', a, base + 60 * MINUTE, { status: 'not_delivered', reason: 'no_show', penalty: true });
-        this.emitSkipped(); // payment.no_show_penalty_due
-        this.counters.noShows++;
-      } else if (this.rng.chance(0.01)) {
-        this.emitAppt('appointment.not_delivered', a, base + 30 * MINUTE, { status: 'not_delivered', reason: 'provider_cancelled', penalty: false });
-      } else {
-        this.emitAppt('appointment.checked_in', a, base - 10 * MINUTE, { status: 'checked_in', queue_number: 1 + (a.ag.booked[day]! % 200) });
-        this.emitAppt('appointment.delivered', a, base + 25 * MINUTE, { status: 'delivered' });
-        this.counters.delivered++;
+      if (this.live('appointment.checked_in')) {
+        const p = this.apptPayload(a, id, 'checked_in');
+        p.queue_number = 1 + (this.ags[P.ag[a]!]!.booked[day]! % 200);
+        this.emitAppt('appointment.checked_in', a, base - 10 * MINUTE, p);
       }
+      if (this.live('appointment.delivered')) this.emitAppt('appointment.delivered', a, base + 25 * MINUTE, this.apptPayload(a, id, 'delivered'));
+      this.counters.delivered++;
     }
   }
 
@@ -638,6 +1000,7 @@ export class DemandSimulation {
 
   private referenceEvents(ms: number): void {
     for (const s of this.plan.services) {
+      if (!this.live('service.created')) continue;
       this.emit('service.created', 'service', s.id, ms, null, null, {
         id: s.id, regional_code: s.regionalCode, national_code: s.nationalCode, name: s.name, branch_code: s.branchCode, kind: s.kind,
         pngla_monitored: s.pnglaMonitored, pngla_number: s.pnglaNumber, tariff_cents: s.tariffCents, duration_min: s.durationMin,
@@ -645,14 +1008,14 @@ export class DemandSimulation {
       });
     }
     for (const u of this.plan.orgUnits) {
-      if (u.level === 'resource') continue;
+      if (u.level === 'resource' || !this.live('org_unit.created')) continue;
       this.emit('org_unit.created', 'org_unit', u.id, ms, u.level === 'ats' ? u.id : u.atsId, u.level === 'provider' ? u.id : u.providerId, {
         id: u.id, level: u.level, parent_id: u.parentId, code: u.code, name: u.name, provider_kind: u.providerKind, municipality: u.municipality,
         population: u.population, attrs: u.attrs, active: true,
       });
     }
     for (const ag of this.ags) {
-      this.emit('agenda.created', 'agenda', ag.id, ms, ag.atsId, ag.providerId, this.agendaPayload(ag));
+      if (this.live('agenda.created')) this.emit('agenda.created', 'agenda', ag.id, ms, ag.atsId, ag.providerId, this.agendaPayload(ag));
     }
   }
 
@@ -668,18 +1031,20 @@ export class DemandSimulation {
     const end = Math.min(to, this.horizon);
     if (end <= from) return;
     for (const ag of this.ags) {
+      let open = false;
+      for (let i = from; i < end && !open; i++) open = ag.cap[i]! > 0;
+      if (!open || !this.live('agenda.slots_generated')) continue;
       const supply: { date: string; slots: number; capacity: number; reserved: Record<string, number> }[] = [];
       let slots = 0;
       for (let i = from; i < end; i++) {
         const c = ag.cap[i]!;
         if (c <= 0) continue;
         const r: Record<string, number> = ag.access === 'first' ? { U: Math.ceil(c * 0.05), B: Math.ceil(c * 0.2) - Math.ceil(c * 0.05) } : {};
-        supply.push({ date: localDateOfEpochDay(this.start + i), slots: c, capacity: c, reserved: r });
+        supply.push({ date: this.dateOf(i), slots: c, capacity: c, reserved: r });
         slots += c;
       }
-      if (!supply.length) continue;
       this.emit('agenda.slots_generated', 'agenda', ag.id, ms, ag.atsId, ag.providerId, {
-        ...this.agendaPayload(ag), from: localDateOfEpochDay(this.start + from), to: localDateOfEpochDay(this.start + end - 1), slots_created: slots, supply,
+        ...this.agendaPayload(ag), from: this.dateOf(from), to: this.dateOf(end - 1), slots_created: slots, supply,
       });
     }
   }
@@ -688,75 +1053,109 @@ export class DemandSimulation {
   // The day loop
   // ------------------------------------------------------------------------------------------
 
-  /**
-   * The offer events of day `i`: on day 0 the catalogue, the organisation tree, the agendas and their supply over the
-   * booking horizon; every 7th day the supply of one more week. Part of `day(i)`; also for drivers whose region was
-   * loaded outside the engine's use cases (seeded with COPY, so no outbox event describes it), e.g. demand-api.ts.
-   */
-  offerEvents(i: number): EventEnvelope[] {
-    const saved = this.out;
-    this.out = [];
+  /** The offer events of day `i` into the current sink (see `offerEvents`). */
+  private offerInto(i: number): void {
     if (i === 0) {
       this.referenceEvents(this.at(0, 0, 1));
       this.supplyEvents(this.at(0, 1, 2), 0, BOOKING_HORIZON_DAYS);
     } else if (i % 7 === 0) {
       this.supplyEvents(this.at(i, 1, 2), i + BOOKING_HORIZON_DAYS - 7, i + BOOKING_HORIZON_DAYS);
     }
-    const events = this.out;
-    this.out = saved;
+  }
+
+  /**
+   * The offer events of day `i`: on day 0 the catalogue, the organisation tree, the agendas and their supply over the
+   * booking horizon; every 7th day the supply of one more week. Part of `day(i)`; also for drivers whose region was
+   * loaded outside the engine's use cases (seeded with COPY, so no outbox event describes it), e.g. demand-api.ts.
+   */
+  offerEvents(i: number): EventEnvelope[] {
+    const saved = this.sink;
+    const events: EventEnvelope[] = [];
+    this.sink = (e) => void events.push(e);
+    try {
+      this.offerInto(i);
+    } finally {
+      this.sink = saved;
+    }
     return events;
+  }
+
+  /**
+   * Simulates day `i` (0-based), handing each event to `sink` as it is produced (all of them occur on that Rome-local
+   * day); returns the date. With a null sink the day is simulated exactly the same but no event is built: for days
+   * that are not written (the counters still count them). Days must be simulated in order, each once.
+   */
+  simulateDay(i: number, sink: EventSink | null): string {
+    this.sink = sink;
+    try {
+      this.offerInto(i);
+      if (i === 0) this.emitPrefilled();
+      const todays = this.actions[i] ?? newDayActions();
+      this.actions[i] = null;
+      // cancellations and moves first (they free capacity), then bookings, then visits
+      this.runActions(todays.cancel, i, this.cancel);
+      this.runActions(todays.move, i, this.move);
+      this.runActions(todays.remind, i, this.remind);
+      // new prescriptions: booked today or within a week
+      const factor = this.dayFactor(this.start + i);
+      const u = () => this.rng.next();
+      for (const r of this.firstRates) {
+        const n = poisson(r.rate * factor, u);
+        if (n === 0) continue;
+        const atsIdx = this.atsIdx.get(r.ats)!;
+        const svcIdx = this.serviceIdx.get(r.service.id)!;
+        const weights = MIX_WEIGHTS(r.service.kind);
+        const patients = Math.max(1, this.atsPop.get(r.ats) ?? 1000);
+        for (let k = 0; k < n; k++) {
+          const clsIdx = this.rng.weightedIndex(weights);
+          const cls = CLASSES[clsIdx]!;
+          const patient = this.rng.int(0, patients);
+          const presId = `presc-${this.opts.seed}-${++this.seq}`;
+          const nreSeq = this.seq;
+          const ms = this.at(i, 8 * 60, 18 * 60);
+          if (this.live('prescription.registered')) {
+            this.emit('prescription.registered', 'prescription', presId, ms, r.ats, null, {
+              prescription_id: presId, prescription_nre: `0301A${String(nreSeq).padStart(10, '0')}`, priority: cls, prescribed_at: iso(ms),
+              lines: [{ service_id: r.service.id, quantity: 1, access_type: 'first' }], patient: this.patient(r.ats, patient, r.service),
+            }, this.patientKey(atsIdx, patient));
+          }
+          this.counters.prescriptions++;
+          if (this.rng.chance(ABANDON_PROBABILITY)) {
+            this.counters.abandoned++;
+            continue;
+          }
+          // U is booked at once; the others the same day or within a week
+          let lag = cls === 'U' || this.rng.chance(0.6) ? 0 : this.rng.int(1, 7);
+          if (lag > 0 && isoWeekdayOfEpochDay(this.start + i + lag) === 7) lag++; // few book on Sundays
+          const list = lag === 0 ? todays.book : i + lag < this.actions.length ? this.actionsOf(i + lag).book : null;
+          if (!list) continue;
+          list.push(atsIdx);
+          list.push(svcIdx);
+          list.push(clsIdx);
+          list.push(patient);
+          list.push(nreSeq);
+        }
+      }
+      const b = todays.book.data;
+      for (let j = 0; j < todays.book.length; j += 5) this.book(i, b[j]!, b[j + 1]!, b[j + 2]!, b[j + 3]!, b[j + 4]!);
+      for (const r of this.followRates) {
+        const n = poisson(r.rate * factor, u);
+        if (n === 0) continue;
+        const atsIdx = this.atsIdx.get(r.ats)!;
+        for (let k = 0; k < n; k++) this.bookFollowUp(i, atsIdx, r.service);
+      }
+      this.runActions(todays.visit, i, this.visit);
+    } finally {
+      this.sink = null;
+    }
+    return this.dateOf(i);
   }
 
   /** Simulates day `i` (0-based) and returns its events (all of them occur on that Rome-local day). */
   day(i: number): DemandDay {
-    this.out = this.offerEvents(i);
-    const date = localDateOfEpochDay(this.start + i);
-    if (i === 0) this.emitPrefilled();
-    const todays = this.actions[i]!;
-    this.actions[i] = [];
-    // cancellations and moves first (they free capacity), then bookings, then visits
-    const order = { cancel: 0, move: 1, remind: 2, book: 3, visit: 4 } as const;
-    const sorted = todays.map((a, k) => ({ a, k })).sort((x, y) => order[x.a.k] - order[y.a.k] || x.k - y.k).map((x) => x.a);
-    const visits: Action[] = [];
-    for (const act of sorted) {
-      if (act.k === 'visit') visits.push(act);
-      else if (act.k !== 'book') this.act(i, act);
-    }
-    // new prescriptions: booked today or within a week
-    const factor = this.dayFactor(this.start + i);
-    const u = () => this.rng.next();
-    for (const r of this.firstRates) {
-      const n = poisson(r.rate * factor, u);
-      for (let k = 0; k < n; k++) {
-        const cls = CLASSES[this.rng.weightedIndex(CLASSES.map((c) => CLASS_MIX[r.service.kind][c]))] as PriorityClass;
-        const patient = this.rng.int(0, Math.max(1, this.atsPop.get(r.ats) ?? 1000));
-        const presId = `presc-${this.opts.seed}-${++this.seq}`;
-        const nre = `0301A${String(this.seq).padStart(10, '0')}`;
-        const ms = this.at(i, 8 * 60, 18 * 60);
-        this.emit('prescription.registered', 'prescription', presId, ms, r.ats, null, {
-          prescription_id: presId, prescription_nre: nre, priority: cls, prescribed_at: new Date(ms).toISOString(),
-          lines: [{ service_id: r.service.id, quantity: 1, access_type: 'first' }], patient: this.patient(r.ats, patient, r.service),
-        });
-        this.counters.prescriptions++;
-        if (this.rng.chance(ABANDON_PROBABILITY)) {
-          this.counters.abandoned++;
-          continue;
-        }
-        // U is booked at once; the others the same day or within a week
-        let lag = cls === 'U' || this.rng.chance(0.6) ? 0 : this.rng.int(1, 7);
-        if (lag > 0 && isoWeekdayOfEpochDay(this.start + i + lag) === 7) lag++; // few book on Sundays
-        const act: Action = { k: 'book', ats: r.ats, service: r.service, cls, patient, nre };
-        if (lag === 0) sorted.push(act);
-        else this.actions[i + lag]?.push(act);
-      }
-    }
-    for (const act of sorted) if (act.k === 'book') this.act(i, act);
-    for (const r of this.followRates) {
-      const n = poisson(r.rate * factor, u);
-      for (let k = 0; k < n; k++) this.bookFollowUp(i, r.ats, r.service);
-    }
-    for (const act of visits) this.act(i, act);
-    return { date, index: i, events: this.out };
+    const events: EventEnvelope[] = [];
+    const date = this.simulateDay(i, (e) => void events.push(e));
+    return { date, index: i, events };
   }
 
   *days(): Generator<DemandDay> {
