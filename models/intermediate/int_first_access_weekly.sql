@@ -1,39 +1,76 @@
+-- depends_on: {{ ref('stg_lake__appointment_events') }}
+-- depends_on: {{ ref('stg_lake__prescriptions') }}
+-- depends_on: {{ ref('int_slot_supply_unnested') }}
 -- First-access demand and supply by service × ATS × ISO week (Monday), one definition for the marts that weigh them:
---   prescribed  first-access prescription units registered that week (the patient's ATS)
---   booked      first-access bookings made that week by residents of the ATS
---   capacity    first-access places of the week's slots in the ATS (the providers' ATS)
+--   prescribed     first-access prescription units registered that week (the patient's ATS)
+--   booked         first-access bookings made that week by residents of the ATS
+--   capacity       first-access places of the week's slots in the ATS (the providers' ATS)
+--   places_booked  first-access appointments not cancelled whose slot falls in the week (the providers' ATS)
 -- A measure is null where the week had none of it.
-{{ config(materialized='view') }}
-with prescribed as (
+-- Incremental: a run recomputes only the weeks that new prescriptions, bookings, appointment changes (the slot's
+-- week, and the week left by a move) or supply publications touch.
+{{ config(materialized='incremental', unique_key='week_start', incremental_strategy='delete+insert', on_schema_change='fail') }}
+with
+{% if is_incremental() %}
+affected as (
+    select date_trunc('week', cast(registered_at as date))::date as week_start
+    from {{ ref('stg_lake__prescriptions') }} where loaded_at > {{ loaded_until() }}
+    union
+    select * from {{ weeks_with_new_bookings() }}
+    union
+    select date_trunc('week', supply_date)::date from {{ ref('int_slot_supply_unnested') }} where loaded_until > {{ loaded_until() }}
+    union
+    select date_trunc('week', slot_date)::date from {{ ref('fct_bookings') }} where events_loaded_at > {{ loaded_until() }}
+    union
+    select date_trunc('week', cast(previous_slot_start_at as date))::date
+    from {{ ref('stg_lake__appointment_events') }} where loaded_at > {{ loaded_until() }} and previous_slot_start_at is not null
+),
+{% endif %}
+
+prescribed as (
     select service_id, ats_id, date_trunc('week', registered_date)::date as week_start, sum(quantity) as prescribed
     from {{ ref('int_prescription_lines_unnested') }}
-    where access_type = 'first'
+    where access_type = 'first' {{ _in_affected('registered_date') }}
     group by all
 ),
 
 booked as (
     select service_id, patient_residence_ats as ats_id, date_trunc('week', booking_date)::date as week_start, count(*) as booked
     from {{ ref('fct_bookings') }}
-    where access_type = 'first' and patient_residence_ats is not null
+    where access_type = 'first' and patient_residence_ats is not null {{ _in_affected('booking_date') }}
     group by all
 ),
 
 capacity as (
     select service_id, ats_id, date_trunc('week', supply_date)::date as week_start, sum(capacity) as capacity
     from {{ ref('int_service_supply_split') }}
+    where true {{ _in_affected('supply_date') }}
+    group by all
+),
+
+places as (
+    select service_id, ats_id, date_trunc('week', slot_date)::date as week_start, count(*) as places_booked
+    from {{ ref('fct_bookings') }}
+    where access_type = 'first' and not is_cancelled {{ _in_affected('slot_date') }}
     group by all
 )
 
 select
-    coalesce(p.service_id, b.service_id, c.service_id) as service_id,
-    coalesce(p.ats_id, b.ats_id, c.ats_id) as ats_id,
-    coalesce(p.week_start, b.week_start, c.week_start) as week_start,
+    coalesce(p.service_id, b.service_id, c.service_id, u.service_id) as service_id,
+    coalesce(p.ats_id, b.ats_id, c.ats_id, u.ats_id) as ats_id,
+    coalesce(p.week_start, b.week_start, c.week_start, u.week_start) as week_start,
     p.prescribed,
     b.booked,
-    c.capacity
+    c.capacity,
+    u.places_booked,
+    {{ this_load() }} as loaded_until
 from prescribed as p
 full outer join booked as b using (service_id, ats_id, week_start)
 full outer join capacity as c
     on c.service_id = coalesce(p.service_id, b.service_id)
    and c.ats_id = coalesce(p.ats_id, b.ats_id)
    and c.week_start = coalesce(p.week_start, b.week_start)
+full outer join places as u
+    on u.service_id = coalesce(p.service_id, b.service_id, c.service_id)
+   and u.ats_id = coalesce(p.ats_id, b.ats_id, c.ats_id)
+   and u.week_start = coalesce(p.week_start, b.week_start, c.week_start)

@@ -9,10 +9,7 @@ booked as (
 ),
 
 used as (
-    select service_id, ats_id, date_trunc('week', slot_date)::date as week_start, count(*) as places_booked
-    from {{ ref('fct_bookings') }}
-    where access_type = 'first' and not is_cancelled
-    group by all
+    select service_id, ats_id, week_start, places_booked from {{ ref('int_first_access_weekly') }} where places_booked is not null
 ),
 
 capacity as (

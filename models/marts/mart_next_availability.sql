@@ -1,18 +1,16 @@
 -- Next available date by service × patient ATS × class: the latest availability search's first date in the
 -- guarantee area, how far it is, whether it is beyond the class maximum, and how the last 7 days of searches went.
 with searches as (
-    select s.*, cast(s.searched_at as date) as search_date
+    select s.*
     from {{ ref('stg_lake__availability_searches') }} as s
     where s.access_type = 'first' and s.priority is not null and s.patient_ats_id is not null
 ),
 
-as_of as (select max(searched_at) as as_of_at from searches),
-
 latest as (
-    select *
-    from searches
-    qualify row_number() over (partition by service_id, patient_ats_id, priority order by searched_at desc, event_id desc) = 1
+    select *, cast(searched_at as date) as search_date from {{ ref('int_availability_searches_latest') }}
 ),
+
+as_of as (select max(searched_at) as as_of_at from latest),
 
 recent as (
     select

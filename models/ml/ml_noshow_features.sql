@@ -4,7 +4,8 @@
 --   least 2 days ahead, DL 73/2024 art. 3 c.5), so it is derived: lead time >= 2 days.
 --   out_of_area: the patient lives outside the ATS of the provider (extra boolean feature).
 -- Prior no-shows are NOT computed here: forecasting/ computes them strictly before each appointment date.
-{{ config(materialized='table') }}
+-- A view: a projection of fct_bookings rows (whose checks hold on every row written), read when a model trains.
+{{ config(materialized='view') }}
 
 select
     appointment_id,
