@@ -17,18 +17,23 @@
   qualify row_number() over (partition by event_id order by ingested_at, occurred_at) = 1
 {%- endmacro %}
 
-{#- Incremental staging: the first lake partition (date) an incremental run reads again, two days before the newest
-    event already loaded (the hive `date` column prunes whole folders), or none on a full build. -#}
+{#- Incremental staging reads again the lake partitions (date) from two days before the newest event already loaded
+    (the hive `date` column prunes whole folders), and in them only the rows ingested at most 10 minutes before the
+    newest row already loaded (Parquet row-group statistics on ingested_at skip the files loaded before, without
+    decoding them; the anti-join of lake_append_new drops the overlap). lake_since returns [first date, ingested
+    since], or none on a full build. -#}
 {% macro lake_since(loaded_column="occurred_at") -%}
   {%- if is_incremental() and execute -%}
-    {{- return(run_query("select coalesce(max(" ~ loaded_column ~ ")::date - 2, date '1970-01-01')::varchar from " ~ this).columns[0].values()[0]) -}}
+    {%- set row = run_query("select coalesce(max(" ~ loaded_column ~ ")::date - 2, date '1970-01-01')::varchar, "
+        ~ "coalesce(max(ingested_at) - interval 10 minute, '-infinity'::timestamptz)::varchar from " ~ this).rows[0] -%}
+    {{- return([row[0], row[1]]) -}}
   {%- endif -%}
   {{- return(none) -}}
 {%- endmacro %}
 
 {% macro lake_increment_filter(loaded_column="occurred_at") -%}
   {%- set since = lake_since(loaded_column) -%}
-  {%- if since -%} and date >= date '{{ since }}' {%- endif -%}
+  {%- if since -%} and date >= date '{{ since[0] }}' and ingested_at > timestamptz '{{ since[1] }}' {%- endif -%}
 {%- endmacro %}
 
 {#- Append-only staging: of the rows read again, only the events the table does not hold yet (an anti-join on
@@ -42,7 +47,7 @@
   {%- if since %}
   where not exists (
       select 1 from {{ this }} as t
-      where t.event_id = n.event_id and t.{{ loaded_column }} >= timestamptz '{{ since }}' - interval 1 day
+      where t.event_id = n.event_id and t.{{ loaded_column }} >= timestamptz '{{ since[0] }}' - interval 1 day
   )
   {%- endif %}
 {%- endmacro %}

@@ -3,12 +3,37 @@
 --   demand          first-access prescription lines registered that week (the patient's residence ATS, else the
 --                   prescribing ATS); a blank class counts as P (Lombardy rule, DOMAIN.md §1.1)
 --   planned_supply  first-access places published for the service in that ATS that week (all classes)
---   mean_wait_days  mean ex-ante wait of that week's first-access bookings of the class in that ATS (seeds the
+--   mean_wait_days  mean ex-ante wait of that week's first-access bookings of the class booked in that ATS (seeds the
 --                   queue projection's backlog)
 -- Only complete weeks: the week still in progress is left out so it does not look like a drop in demand.
-{{ config(materialized='table') }}
+-- Incremental: a run recomputes only the weeks that new prescriptions, new bookings or supply publications touch,
+-- and the weeks completed since the last run.
+-- depends_on: {{ ref('stg_lake__appointment_events') }}
+-- depends_on: {{ ref('int_slot_supply_unnested') }}
+{{ config(materialized='incremental', unique_key='week_start', incremental_strategy='delete+insert', on_schema_change='fail') }}
 
-with lines as (
+with last_complete_week as (
+    -- the last Monday whose whole week (to Sunday) is in the data
+    select (date_trunc('week', max(cast(registered_at as date)) + 1)::date - 7) as week_start from {{ ref('stg_lake__prescriptions') }}
+),
+
+{% if is_incremental() %}
+affected as (
+    select date_trunc('week', cast(registered_at as date))::date as week_start
+    from {{ ref('stg_lake__prescriptions') }} where loaded_at > {{ loaded_until() }}
+    union
+    select * from {{ weeks_with_new_bookings() }}
+    union
+    select date_trunc('week', supply_date)::date from {{ ref('int_slot_supply_unnested') }} where loaded_until > {{ loaded_until() }}
+    union
+    select unnest(range(
+        coalesce((select max(week_start) from {{ this }}), (select week_start from last_complete_week)),
+        (select week_start from last_complete_week) + 1,
+        interval 7 day))::date
+),
+{% endif %}
+
+lines as (
     select
         service_id,
         ats_id,
@@ -17,12 +42,7 @@ with lines as (
         registered_date,
         quantity
     from {{ ref('int_prescription_lines_unnested') }}
-    where access_type = 'first'
-),
-
-last_complete_week as (
-    -- the last Monday whose whole week (to Sunday) is in the data
-    select (date_trunc('week', max(registered_date) + 1)::date - 7) as week_start from lines
+    where access_type = 'first' {{ _in_affected('registered_date') }}
 ),
 
 demand as (
@@ -35,13 +55,14 @@ demand as (
 supply as (
     select service_id, ats_id, date_trunc('week', supply_date)::date as week_start, sum(capacity)::double as planned_supply
     from {{ ref('int_service_supply_split') }}
+    where true {{ _in_affected('supply_date') }}
     group by all
 ),
 
 waits as (
-    select service_id, ats_id, priority, date_trunc('week', booking_date)::date as week_start, avg(wait_days)::double as mean_wait_days
+    select service_id, booked_ats_id as ats_id, priority, date_trunc('week', booking_date)::date as week_start, avg(wait_days)::double as mean_wait_days
     from {{ ref('fct_bookings') }}
-    where access_type = 'first'
+    where access_type = 'first' {{ _in_affected('booking_date') }}
     group by all
 )
 
@@ -53,7 +74,8 @@ select
     d.week_start,
     d.demand,
     sp.planned_supply,
-    w.mean_wait_days
+    w.mean_wait_days,
+    {{ this_load() }} as loaded_until
 from demand as d
 left join {{ ref('dim_services') }} as s using (service_id)
 left join supply as sp using (service_id, ats_id, week_start)

@@ -7,6 +7,7 @@ select
     event_id,
     type as event_type,
     occurred_at,
+    ingested_at,
     {{ payload_text('id') }} as agenda_id,
     {{ payload_text('clinic_id') }} as clinic_id,
     {{ payload_text('access_type') }} as access_type,

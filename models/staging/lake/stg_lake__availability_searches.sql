@@ -6,6 +6,7 @@ with deduped as (
 select
     event_id,
     occurred_at as searched_at,
+    ingested_at,
     {{ payload_text('search_id') }} as search_id,
     {{ payload_text('service_id') }} as service_id,
     {{ payload_text('priority') }} as priority,

@@ -6,6 +6,7 @@ with deduped as (
     select
         event_id,
         occurred_at as registered_at,
+        ingested_at,
         {{ payload_text('prescription_id') }} as prescription_id,
         {{ payload_text('priority') }} as priority,
         from_json(payload -> '$.lines', '[{"service_id":"VARCHAR","access_type":"VARCHAR","quantity":"INTEGER"}]') as lines,
