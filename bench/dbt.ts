@@ -5,7 +5,7 @@
  * Last line: {"bench":"dbt","events":…,"full_s":…,"incremental_s":…,…}
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,7 +46,16 @@ function dbt(args: string[]): number {
   const done = /Done\..*/.exec(r.stdout)?.[0] ?? '';
   console.log(`  dbt ${args.join(' ')}: ${s.toFixed(1)} s  ${done}`);
   if (r.status !== 0) throw new Error(`dbt ${args.join(' ')} failed:\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-2000)}`);
+  if (args[0] === 'build') console.log(`    slowest nodes: ${slowest(8)}`);
   return s;
+}
+
+/** The slowest nodes of the last dbt run (its run_results.json), e.g. "fct_bookings 4.1 s, …", and the time in tests. */
+function slowest(n: number): string {
+  const rr = JSON.parse(readFileSync(join(dataDir, 'dbt/target/run_results.json'), 'utf8')) as { results: { unique_id: string; execution_time: number }[] };
+  const rows = rr.results.map((x) => ({ id: x.unique_id.split('.')[0] === 'test' ? `test ${x.unique_id.split('.')[2]}` : x.unique_id.split('.').at(-1)!, s: x.execution_time }));
+  const tests = rows.filter((x) => x.id.startsWith('test ')).reduce((a, x) => a + x.s, 0);
+  return `${rows.sort((a, b) => b.s - a.s).slice(0, n).map((x) => `${x.id} ${x.s.toFixed(1)} s`).join(', ')}; ${rr.results.length} nodes, tests ${tests.toFixed(1)} s in all`;
 }
 
 try {
