@@ -1,4 +1,7 @@
+-- depends_on: {{ ref('stg_lake__appointment_events') }}
 -- No-shows by service × ATS × provider × month of the appointment × lead-time band (booking → appointment).
+-- Incremental: a run recomputes only the months of the appointments that changed (and the month a move left).
+{{ config(materialized='incremental', unique_key='month_start', incremental_strategy='delete+insert', on_schema_change='fail') }}
 select
     service_id,
     ats_id,
@@ -13,7 +16,16 @@ select
     count(*) filter (where is_no_show and has_penalty)::integer as penalties,
     count(*) filter (where is_late_cancellation)::integer as late_cancellations,
     case when count(*) filter (where is_delivered or is_no_show) > 0
-         then (count(*) filter (where is_no_show))::double / count(*) filter (where is_delivered or is_no_show) end as no_show_rate
+         then (count(*) filter (where is_no_show))::double / count(*) filter (where is_delivered or is_no_show) end as no_show_rate,
+    {{ this_load() }} as loaded_until
 from {{ ref('fct_bookings') }}
-where is_delivered or is_no_show or is_late_cancellation
+where (is_delivered or is_no_show or is_late_cancellation)
+{% if is_incremental() %}
+  and date_trunc('month', slot_date)::date in (
+      select date_trunc('month', slot_date)::date from {{ ref('fct_bookings') }} where events_loaded_at > {{ loaded_until() }}
+      union
+      select date_trunc('month', cast(previous_slot_start_at as date))::date
+      from {{ ref('stg_lake__appointment_events') }} where loaded_at > {{ loaded_until() }} and previous_slot_start_at is not null
+  )
+{% endif %}
 group by all
