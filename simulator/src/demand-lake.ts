@@ -16,6 +16,7 @@ import { localDateOfEpochDay } from '../../engine/src/domain/time/rome-time.ts';
 import { validateEvent } from '../../pipelines/src/transforms/validate.ts';
 import { pseudonymOf, pseudonymiseOwned, type PatientPseudonym } from '../../pipelines/src/transforms/pseudonymise.ts';
 import { LakeColumnsBuilder, partitionDate } from '../../pipelines/src/transforms/to-arrow.ts';
+import type { RecordBatch } from 'apache-arrow';
 import { BOOKING_HORIZON_DAYS, DemandSimulation, type DemandCounters, type EventSink, type MaxWaitDays } from './demand-sim.ts';
 import { LakeFiles } from './lake-files.ts';
 import { planRegion, type Scale } from './region-plan.ts';
@@ -23,8 +24,13 @@ import { defaultReferenceDir, loadReference } from './reference.ts';
 
 /** Rows per Parquet file written by the simulator. */
 const FILE_ROWS = 250_000;
+/**
+ * Rows turned into an Arrow record batch at a time: the row values (the payload JSON above all) leave the JS heap
+ * while young, so the garbage collector never copies a whole file's strings into the old generation.
+ */
+const BATCH_ROWS = 1024;
 /** Files that may still be in the encoder's queue when the next day starts. */
-const FILES_IN_FLIGHT = 2;
+const FILES_IN_FLIGHT = 6;
 
 export interface SimulateLakeOptions {
   scale: Scale;
@@ -58,7 +64,7 @@ export function loadMaxWaitDays(dir: string = defaultReferenceDir()): MaxWaitDay
   return out as unknown as MaxWaitDays;
 }
 
-const HEX2 = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const HEX_CODES = Buffer.from('0123456789abcdef', 'latin1');
 const PSEUDONYM_RE = /^[0-9a-f]{32}$/;
 
 /**
@@ -71,6 +77,7 @@ export class PatientPseudonyms {
   private readonly keys: Int32Array;
   private readonly words: Uint32Array;
   private readonly shift: number;
+  private readonly text = Buffer.alloc(32);
 
   constructor(private readonly key: string, bits = 24) {
     this.keys = new Int32Array(2 ** bits);
@@ -84,12 +91,15 @@ export class PatientPseudonyms {
     const w = this.words;
     const o = slot * 4;
     if (this.keys[slot] === patientKey + 1) {
-      let s = '';
+      const t = this.text;
       for (let i = 0; i < 4; i++) {
-        const x = w[o + i]!;
-        s += HEX2[x >>> 24]! + HEX2[(x >>> 16) & 255]! + HEX2[(x >>> 8) & 255]! + HEX2[x & 255]!;
+        let x = w[o + i]!;
+        for (let j = 8 * i + 7; j >= 8 * i; j--) {
+          t[j] = HEX_CODES[x & 15]!;
+          x >>>= 4;
+        }
       }
-      return s;
+      return t.toString('latin1', 0, 32);
     }
     const p = pseudonymOf(cf, this.key);
     if (PSEUDONYM_RE.test(p)) {
@@ -139,11 +149,18 @@ export async function simulateToLake(opts: SimulateLakeOptions): Promise<Simulat
   let lastDate = '';
   let date = '';
   let ingestedAt = 0;
-  /** the open file of each partition (topic/date=...) today, and the number of files already written for it */
-  const open = new Map<string, { rows: LakeColumnsBuilder; k: number }>();
-  const flush = (key: string, f: { rows: LakeColumnsBuilder; k: number }) => {
-    lake.write(f.rows, ingestedAt, join(opts.lakeDir, key, `part-sim-${opts.seed}-${date}${f.k ? `-${f.k}` : ''}.parquet`));
+  /**
+   * The open file of each partition (topic/date=...) today: its record batches, the rows not yet in a batch, its row
+   * count, and the number of files already written for the partition today.
+   */
+  interface OpenFile { batches: RecordBatch[]; rows: LakeColumnsBuilder; n: number; k: number }
+  const open = new Map<string, OpenFile>();
+  const flush = (key: string, f: OpenFile) => {
+    if (f.rows.length) f.batches.push(f.rows.toRecordBatch(ingestedAt));
+    lake.write(f.batches, join(opts.lakeDir, key, `part-sim-${opts.seed}-${date}${f.k ? `-${f.k}` : ''}.parquet`));
+    f.batches = [];
     f.rows = new LakeColumnsBuilder();
+    f.n = 0;
     f.k++;
   };
   const sink: EventSink = (ev, ms, patientKey) => {
@@ -155,10 +172,15 @@ export async function simulateToLake(opts: SimulateLakeOptions): Promise<Simulat
     const topic = topicOf(ev.aggregate_type);
     const key = `${topic}/date=${partitionDate(ms)}`;
     let f = open.get(key);
-    if (!f) open.set(key, (f = { rows: new LakeColumnsBuilder(), k: 0 }));
+    if (!f) open.set(key, (f = { batches: [], rows: new LakeColumnsBuilder(), n: 0, k: 0 }));
     f.rows.push(lakeEventOf(v.event, topic, opts.pseudonymKey, pseudonyms, patientKey), ms);
+    f.n++;
     // large days (the go-live backlog at region scale) are split so that no Arrow table gets too big
-    if (f.rows.length >= FILE_ROWS) flush(key, f);
+    if (f.n >= FILE_ROWS) flush(key, f);
+    else if (f.rows.length >= BATCH_ROWS) {
+      f.batches.push(f.rows.toRecordBatch(ingestedAt));
+      f.rows = new LakeColumnsBuilder();
+    }
   };
   try {
     for (let i = 0; i < opts.days; i++) {
@@ -166,7 +188,7 @@ export async function simulateToLake(opts: SimulateLakeOptions): Promise<Simulat
       // deterministic ingestion time: the end of the simulated day
       ingestedAt = Date.parse(`${date}T23:00:00Z`);
       sim.simulateDay(i, opts.writeFrom && date < opts.writeFrom ? null : sink);
-      for (const [key, f] of [...open].sort(([a], [b]) => a.localeCompare(b))) if (f.rows.length) flush(key, f);
+      for (const [key, f] of [...open].sort(([a], [b]) => a.localeCompare(b))) if (f.n) flush(key, f);
       open.clear();
       lastDate = date;
       firstDate ||= date;

@@ -132,26 +132,51 @@ const GARANZIA_NULL = 32;
 const NRE_B = 64;
 
 const hex = (n: number, w: number) => n.toString(16).padStart(w, '0');
-/** two hex digits of a byte, lower case */
-const HEX2 = Array.from({ length: 256 }, (_, i) => hex(i, 2));
-const HEX1 = '0123456789abcdef';
 const PAD2 = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
-const PAD3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
-const isoDayPrefix = new Map<number, string>();
+/** ASCII codes of the lower-case hex digits */
+const HEX_CODES = Buffer.from('0123456789abcdef', 'latin1');
+/** short strings are written as ASCII into this buffer and read back as one flat string (no chain of concatenations) */
+const scratch = Buffer.alloc(64);
+const isoDayPrefix = new Map<number, Buffer>();
+
+/** Writes `digits` lower-case hex digits of v (< 2^32) at `pos` of the scratch buffer. */
+function writeHex(pos: number, v: number, digits: number): void {
+  for (let i = pos + digits - 1; i >= pos; i--) {
+    scratch[i] = HEX_CODES[v & 15]!;
+    v >>>= 4;
+  }
+}
+
+/** Writes the decimal digits of v (0 <= v < 10^digits) at `pos` of the scratch buffer, zero-padded. */
+function writeDec(pos: number, v: number, digits: number): void {
+  for (let i = pos + digits - 1; i >= pos; i--) {
+    scratch[i] = 48 + (v % 10);
+    v = Math.floor(v / 10);
+  }
+}
 
 /** `new Date(ms).toISOString()`, without a Date per call (the UTC date part is cached per day). */
 export function iso(ms: number): string {
   if (!Number.isInteger(ms) || ms < 0 || ms >= 253402300800000) return new Date(ms).toISOString();
   const day = Math.floor(ms / 86_400_000);
   let prefix = isoDayPrefix.get(day);
-  if (prefix === undefined) isoDayPrefix.set(day, (prefix = new Date(day * 86_400_000).toISOString().slice(0, 11)));
+  if (prefix === undefined) isoDayPrefix.set(day, (prefix = Buffer.from(new Date(day * 86_400_000).toISOString().slice(0, 11), 'latin1')));
   let r = ms - day * 86_400_000;
   const h = Math.floor(r / 3_600_000);
   r -= h * 3_600_000;
   const m = Math.floor(r / 60_000);
   r -= m * 60_000;
   const s = Math.floor(r / 1000);
-  return prefix + PAD2[h]! + ':' + PAD2[m]! + ':' + PAD2[s]! + '.' + PAD3[r - s * 1000]! + 'Z';
+  prefix.copy(scratch, 0);
+  writeDec(11, h, 2);
+  scratch[13] = 58; // ':'
+  writeDec(14, m, 2);
+  scratch[16] = 58;
+  writeDec(17, s, 2);
+  scratch[19] = 46; // '.'
+  writeDec(20, r - s * 1000, 3);
+  scratch[23] = 90; // 'Z'
+  return scratch.toString('latin1', 0, 24);
 }
 
 /** patient numbers up to 2^23 per ATS get a key (see EventSink) */
@@ -639,14 +664,22 @@ export class DemandSimulation {
       const t = hex(ms, 12);
       return `${t.slice(0, 8)}-${t.slice(8)}-7${hex(a, 3)}-${hex(b, 4)}-${hex(c, 6)}${hex(d, 6)}`;
     }
-    // the same text from byte tables (toString(16) + padStart per field cost ~0.5 µs each)
+    // the same text written as ASCII (toString(16) + padStart per field cost ~0.5 µs each)
     const hi = Math.floor(ms / 4294967296);
     const lo = ms >>> 0;
-    return (
-      HEX2[hi >>> 8]! + HEX2[hi & 255]! + HEX2[lo >>> 24]! + HEX2[(lo >>> 16) & 255]! + '-' + HEX2[(lo >>> 8) & 255]! + HEX2[lo & 255]! +
-      '-7' + HEX1[a >>> 8]! + HEX2[a & 255]! + '-' + HEX2[b >>> 8]! + HEX2[b & 255]! + '-' +
-      HEX2[c >>> 16]! + HEX2[(c >>> 8) & 255]! + HEX2[c & 255]! + HEX2[d >>> 16]! + HEX2[(d >>> 8) & 255]! + HEX2[d & 255]!
-    );
+    writeHex(0, hi, 4);
+    writeHex(4, lo >>> 16, 4);
+    scratch[8] = 45; // '-'
+    writeHex(9, lo & 0xffff, 4);
+    scratch[13] = 45;
+    scratch[14] = 55; // '7'
+    writeHex(15, a, 3);
+    scratch[18] = 45;
+    writeHex(19, b, 4);
+    scratch[23] = 45;
+    writeHex(24, c, 6);
+    writeHex(30, d, 6);
+    return scratch.toString('latin1', 0, 36);
   }
 
   /**

@@ -1,7 +1,7 @@
 /**
- * Lake files written off the simulating thread: the rows of a file are turned into an Arrow record batch here (the
- * pipelines' LakeColumnsBuilder, so the columns are exactly the sink's) and sent as an Arrow IPC stream in a
- * transferred buffer to a worker thread (lake-file-worker.ts) that encodes the Parquet file and writes it durably.
+ * Lake files written off the simulating thread: the record batches of a file (built by the caller with the pipelines'
+ * LakeColumnsBuilder, so the columns are exactly the sink's) are sent as one Arrow IPC stream in a transferred buffer
+ * to a worker thread (lake-file-worker.ts) that encodes the Parquet file and writes it durably.
  * The simulation goes on meanwhile; `drain(n)` waits until at most n files are still being written.
  */
 import { readFileSync } from 'node:fs';
@@ -9,8 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { Table, tableToIPC } from 'apache-arrow';
-import type { LakeColumnsBuilder } from '../../pipelines/src/transforms/to-arrow.ts';
+import { Table, tableToIPC, type RecordBatch } from 'apache-arrow';
 import type { FileReply, FileRequest } from './lake-file-worker.ts';
 
 const WORKER_URL = new URL('./lake-file-worker.ts', import.meta.url).href;
@@ -55,10 +54,10 @@ export class LakeFiles {
     this.worker.on('exit', (code) => fail(new Error(`lake file worker exited with code ${code}`)));
   }
 
-  /** Queues the builder's rows as one Parquet file at `path` (the builder is not used again by the caller). */
-  write(rows: LakeColumnsBuilder, ingestedAt: number, path: string): void {
+  /** Queues record batches (one schema) as one Parquet file at `path`. */
+  write(batches: RecordBatch[], path: string): void {
     if (this.failure) throw this.failure;
-    const ipc = tableToIPC(new Table([rows.toRecordBatch(ingestedAt)]), 'stream');
+    const ipc = tableToIPC(new Table(batches), 'stream');
     const id = this.nextId++;
     const p = new Promise<void>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
     const tracked: Promise<void> = p.then(
