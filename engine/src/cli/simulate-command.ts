@@ -55,8 +55,9 @@ export const simulateCommand: Command = {
     if (mode !== 'lake' && mode !== 'api') throw new Error("--mode must be 'lake' or 'api'");
     if (mode === 'lake' && (v.url || v.reset)) throw new Error('--url and --reset apply to --mode api only');
     if (mode === 'api' && v['write-from']) throw new Error('--write-from applies to --mode lake only');
-    // region scale keeps millions of appointments in memory: re-run with a larger heap when the default is small
-    if (scale === 'region' && getHeapStatistics().heap_size_limit < 8 * 2 ** 30 && !process.env.CUPOLA_SIMULATE_CHILD) {
+    // api mode at region scale holds the seeded region in an in-process engine: re-run with a larger heap when the
+    // default is small (the lake mode keeps its state in typed arrays and streams its events: the default heap does)
+    if (mode === 'api' && scale === 'region' && getHeapStatistics().heap_size_limit < 8 * 2 ** 30 && !process.env.CUPOLA_SIMULATE_CHILD) {
       return new Promise<number>((resolve) => {
         const child = spawn(process.execPath, ['--max-old-space-size=16384', ...process.execArgv, ...process.argv.slice(1)], {
           stdio: 'inherit', env: { ...process.env, CUPOLA_SIMULATE_CHILD: '1' },
