@@ -93,3 +93,14 @@ from {{ relation }}
     where event_type = 'appointment.booked' and loaded_at > {{ loaded_until() }}
 )
 {%- endmacro %}
+
+{#- ISO weeks with new prescriptions, new bookings or newly published supply since the model's high-water mark:
+    the weeks a weekly demand/supply model has to recompute (to which each model adds its own). -#}
+{% macro weeks_with_new_demand_or_supply() -%}
+    select date_trunc('week', cast(registered_at as date))::date as week_start
+    from {{ ref('stg_lake__prescriptions') }} where loaded_at > {{ loaded_until() }}
+    union
+    select * from {{ weeks_with_new_bookings() }}
+    union
+    select date_trunc('week', supply_date)::date from {{ ref('int_slot_supply_unnested') }} where loaded_until > {{ loaded_until() }}
+{%- endmacro %}

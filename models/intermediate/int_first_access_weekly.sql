@@ -13,12 +13,7 @@
 with
 {% if is_incremental() %}
 affected as (
-    select date_trunc('week', cast(registered_at as date))::date as week_start
-    from {{ ref('stg_lake__prescriptions') }} where loaded_at > {{ loaded_until() }}
-    union
-    select * from {{ weeks_with_new_bookings() }}
-    union
-    select date_trunc('week', supply_date)::date from {{ ref('int_slot_supply_unnested') }} where loaded_until > {{ loaded_until() }}
+    {{ weeks_with_new_demand_or_supply() }}
     union
     select date_trunc('week', slot_date)::date from {{ ref('fct_bookings') }} where events_loaded_at > {{ loaded_until() }}
     union

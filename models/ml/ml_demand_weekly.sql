@@ -19,12 +19,7 @@ with last_complete_week as (
 
 {% if is_incremental() %}
 affected as (
-    select date_trunc('week', cast(registered_at as date))::date as week_start
-    from {{ ref('stg_lake__prescriptions') }} where loaded_at > {{ loaded_until() }}
-    union
-    select * from {{ weeks_with_new_bookings() }}
-    union
-    select date_trunc('week', supply_date)::date from {{ ref('int_slot_supply_unnested') }} where loaded_until > {{ loaded_until() }}
+    {{ weeks_with_new_demand_or_supply() }}
     union
     select unnest(range(
         coalesce((select max(week_start) from {{ this }}), (select week_start from last_complete_week)),
