@@ -211,6 +211,11 @@ interface DayActions {
 
 const newDayActions = (): DayActions => ({ cancel: new IntList(), move: new IntList(), remind: new IntList(), book: new IntList(), visit: new IntList() });
 
+interface NewAppointment {
+  seq: number; ag: number; day: number; minute: number; bookedDay: number; firstDay: number; deadline: number; nre: number;
+  patient: number; service: number; patientAts: number; cls: number; channel: number; flags: number; bookedAt: number;
+}
+
 /**
  * Open appointments, one column per attribute (structure of arrays). A slot is taken at booking and given back when
  * the last action planned for the appointment has run (nothing can refer to it any more).
@@ -235,7 +240,29 @@ class Appointments {
   refs = new Int32Array(0);
   bookedAt = new Float64Array(0);
 
-  alloc(): number {
+  /** A new open appointment with these attributes (no action planned on it yet); returns its index. */
+  add(v: NewAppointment): number {
+    const a = this.alloc();
+    this.seq[a] = v.seq;
+    this.ag[a] = v.ag;
+    this.day[a] = v.day;
+    this.minute[a] = v.minute;
+    this.bookedDay[a] = v.bookedDay;
+    this.firstDay[a] = v.firstDay;
+    this.deadline[a] = v.deadline;
+    this.nre[a] = v.nre;
+    this.patient[a] = v.patient;
+    this.service[a] = v.service;
+    this.patientAts[a] = v.patientAts;
+    this.cls[a] = v.cls;
+    this.channel[a] = v.channel;
+    this.flags[a] = v.flags;
+    this.refs[a] = 0;
+    this.bookedAt[a] = v.bookedAt;
+    return a;
+  }
+
+  private alloc(): number {
     if (this.free.length) return this.free.data[--this.free.length]!;
     if (this.size === this.seq.length) this.grow(Math.max(1024, this.seq.length * 2));
     return this.size++;
@@ -470,23 +497,11 @@ export class DemandSimulation {
       const deadlineDay = bookedDay + this.opts.maxWaitDays[CLASSES[cls]!][this.serviceList[svc]!.kind];
       const seq = ++this.seq;
       const bookedMs = (localToUtcMs(this.start + bookedDay, 9 * 60) ?? 0) + Math.floor(this.rng.next() * 9 * 60) * MINUTE;
-      const a = P.alloc();
-      P.seq[a] = seq;
-      P.ag[a] = ag.idx;
-      P.day[a] = day;
-      P.minute[a] = minute;
-      P.bookedDay[a] = bookedDay;
-      P.firstDay[a] = day;
-      P.deadline[a] = deadlineDay;
-      P.nre[a] = seq;
-      P.patient[a] = d[j + 5]!;
-      P.service[a] = svc;
-      P.patientAts[a] = ag.atsIdx;
-      P.cls[a] = cls;
-      P.channel[a] = CALL_CENTRE;
-      P.flags[a] = IN_AREA | GARANZIA | NRE_B;
-      P.refs[a] = 0;
-      P.bookedAt[a] = bookedMs;
+      const a = P.add({
+        seq, ag: ag.idx, day, minute, bookedDay, firstDay: day, deadline: deadlineDay, nre: seq, patient: d[j + 5]!,
+        service: svc, patientAts: ag.atsIdx, cls, channel: CALL_CENTRE, flags: IN_AREA | GARANZIA | NRE_B,
+        bookedAt: bookedMs,
+      });
       if (this.live('appointment.booked')) this.emitAppt('appointment.booked', a, ms, this.apptPayload(a, this.apptPrefix + seq, 'booked'));
       this.counters.bookings++;
       this.schedule(a, 0);
@@ -831,23 +846,12 @@ export class DemandSimulation {
     }).keeps;
     const seq = ++this.seq;
     const P = this.appts;
-    const a = P.alloc();
-    P.seq[a] = seq;
-    P.ag[a] = chosen.ag.idx;
-    P.day[a] = chosen.day;
-    P.minute[a] = minute;
-    P.bookedDay[a] = day;
-    P.firstDay[a] = first.day;
-    P.deadline[a] = deadlineDay;
-    P.nre[a] = nreSeq;
-    P.patient[a] = patient;
-    P.service[a] = svcIdx;
-    P.patientAts[a] = atsIdx;
-    P.cls[a] = clsIdx;
-    P.channel[a] = channel;
-    P.flags[a] = (first.ag.atsId === ats ? IN_AREA : 0) | (refused ? REFUSED : 0) | (keeps ? GARANZIA : 0);
-    P.refs[a] = 0;
-    P.bookedAt[a] = ms + 2 * MINUTE;
+    const a = P.add({
+      seq, ag: chosen.ag.idx, day: chosen.day, minute, bookedDay: day, firstDay: first.day, deadline: deadlineDay,
+      nre: nreSeq, patient, service: svcIdx, patientAts: atsIdx, cls: clsIdx, channel,
+      flags: (first.ag.atsId === ats ? IN_AREA : 0) | (refused ? REFUSED : 0) | (keeps ? GARANZIA : 0),
+      bookedAt: ms + 2 * MINUTE,
+    });
     if (channel === WEB && this.rng.chance(HOLD_EXPIRY_PROBABILITY)) {
       const heldId = `${this.apptPrefix}${++this.seq}`;
       const key = this.patientKey(atsIdx, patient);
@@ -874,23 +878,11 @@ export class DemandSimulation {
     const seq = ++this.seq;
     const n = this.rng.int(0, Math.max(1, Math.round((this.atsPop.get(this.atsIds[atsIdx]!) ?? 1000) / 2)));
     const P = this.appts;
-    const a = P.alloc();
-    P.seq[a] = seq;
-    P.ag[a] = found.ag.idx;
-    P.day[a] = found.day;
-    P.minute[a] = minute;
-    P.bookedDay[a] = day;
-    P.firstDay[a] = found.day;
-    P.deadline[a] = NO_DAY;
-    P.nre[a] = -1;
-    P.patient[a] = n;
-    P.service[a] = svcIdx;
-    P.patientAts[a] = atsIdx;
-    P.cls[a] = -1;
-    P.channel[a] = DESK;
-    P.flags[a] = IN_AREA | GARANZIA_NULL;
-    P.refs[a] = 0;
-    P.bookedAt[a] = ms;
+    const a = P.add({
+      seq, ag: found.ag.idx, day: found.day, minute, bookedDay: day, firstDay: found.day, deadline: NO_DAY, nre: -1,
+      patient: n, service: svcIdx, patientAts: atsIdx, cls: -1, channel: DESK, flags: IN_AREA | GARANZIA_NULL,
+      bookedAt: ms,
+    });
     if (this.live('appointment.booked')) this.emitAppt('appointment.booked', a, ms, this.apptPayload(a, this.apptPrefix + seq, 'booked'));
     this.counters.followUps++;
     this.schedule(a, day);
