@@ -66,5 +66,5 @@
 
 {#- In an incremental run of a model with an `affected` CTE of weeks: `and <the date's week> in affected`. -#}
 {% macro _in_affected(date_column) -%}
-  {%- if is_incremental() %} and date_trunc('week', {{ date_column }})::date in (select week_start from affected){% endif -%}
+  {%- if is_incremental() %} and {{ week_in_affected(date_column) }}{% endif -%}
 {%- endmacro %}

@@ -97,7 +97,7 @@ from {{ relation }}
 {#- ISO weeks with new prescriptions, new bookings or newly published supply since the model's high-water mark:
     the weeks a weekly demand/supply model has to recompute (to which each model adds its own). -#}
 {% macro weeks_with_new_demand_or_supply() -%}
-    select date_trunc('week', cast(registered_at as date))::date as week_start
+    select date_trunc('week', registered_date)::date as week_start
     from {{ ref('stg_lake__prescriptions') }} where loaded_at > {{ loaded_until() }}
     union
     select * from {{ weeks_with_new_bookings() }}

@@ -24,8 +24,8 @@ affected as (
 
 prescribed as (
     select service_id, ats_id, date_trunc('week', registered_date)::date as week_start, sum(quantity) as prescribed
-    from {{ ref('int_prescription_lines_unnested') }}
-    where access_type = 'first' {{ _in_affected('registered_date') }}
+    from {{ prescription_lines(week_in_affected('registered_date')) }}
+    where access_type = 'first'
     group by all
 ),
 
@@ -38,8 +38,7 @@ booked as (
 
 capacity as (
     select service_id, ats_id, date_trunc('week', supply_date)::date as week_start, sum(capacity) as capacity
-    from {{ ref('int_service_supply_split') }}
-    where true {{ _in_affected('supply_date') }}
+    from {{ service_supply_split(week_in_affected('supply_date')) }}
     group by all
 ),
 

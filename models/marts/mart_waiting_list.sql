@@ -1,7 +1,7 @@
 -- First-access waiting list by service × patient ATS × ISO week: additions (prescription lines), removals
 -- (first-access bookings of residents), list size at week end, clearance time and demand/supply load.
 with weeks as (
-    select distinct date_trunc('week', registered_date)::date as week_start from {{ ref('int_prescription_lines_unnested') }}
+    select distinct date_trunc('week', registered_date)::date as week_start from {{ ref('stg_lake__prescriptions') }}
 ),
 
 additions as (

@@ -1,3 +1,4 @@
+-- depends_on: {{ ref('stg_lake__prescriptions') }}
 -- Feature mart for forecasting/ (contract: forecasting/src/features/demand-features.ts).
 -- Grain: one row per service × ATS × priority class × ISO week (Monday) with first-access demand.
 --   demand          first-access prescription lines registered that week (the patient's residence ATS, else the
@@ -14,7 +15,7 @@
 
 with last_complete_week as (
     -- the last Monday whose whole week (to Sunday) is in the data
-    select (date_trunc('week', max(cast(registered_at as date)) + 1)::date - 7) as week_start from {{ ref('stg_lake__prescriptions') }}
+    select (date_trunc('week', max(registered_date) + 1)::date - 7) as week_start from {{ ref('stg_lake__prescriptions') }}
 ),
 
 {% if is_incremental() %}
@@ -36,8 +37,8 @@ lines as (
         date_trunc('week', registered_date)::date as week_start,
         registered_date,
         quantity
-    from {{ ref('int_prescription_lines_unnested') }}
-    where access_type = 'first' {{ _in_affected('registered_date') }}
+    from {{ prescription_lines(week_in_affected('registered_date')) }}
+    where access_type = 'first'
 ),
 
 demand as (
@@ -49,8 +50,7 @@ demand as (
 
 supply as (
     select service_id, ats_id, date_trunc('week', supply_date)::date as week_start, sum(capacity)::double as planned_supply
-    from {{ ref('int_service_supply_split') }}
-    where true {{ _in_affected('supply_date') }}
+    from {{ service_supply_split(week_in_affected('supply_date')) }}
     group by all
 ),
 

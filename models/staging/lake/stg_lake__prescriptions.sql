@@ -21,6 +21,7 @@ deduped as (
     select
         event_id,
         occurred_at as registered_at,
+        cast(occurred_at as date) as registered_date,
         ingested_at,
         p.prescription_id,
         p.priority,

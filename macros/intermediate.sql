@@ -1,0 +1,45 @@
+{#- Row sources shared by intermediate models and the weekly models, as subqueries that take a filter, so that an
+    incremental run filters the rows before they are unnested (DuckDB does not push the filter below the UNNEST of a
+    view). -#}
+
+{#- One row per prescription line of the prescriptions that satisfy `where` (columns of stg_lake__prescriptions). -#}
+{% macro prescription_lines(where="true") -%}
+(
+    select
+        p.prescription_id,
+        p.registered_at,
+        p.registered_date,
+        p.priority,
+        p.patient_residence_ats,
+        coalesce(p.patient_residence_ats, p.ats_id) as ats_id,
+        line.service_id,
+        coalesce(line.access_type, 'first') as access_type,
+        coalesce(line.quantity, 1) as quantity
+    from (select * from {{ ref('stg_lake__prescriptions') }} where {{ where }}) as p,
+         unnest(p.lines) as l(line)
+)
+{%- endmacro %}
+
+{#- First-access capacity by ATS × service × day of the supply rows that satisfy `where` (columns of
+    int_slot_supply_unnested): each agenda's daily capacity shared evenly among its services, each share in exact
+    decimals (6 places), so that sums do not depend on the order they are added in. -#}
+{% macro service_supply_split(where="true") -%}
+(
+    select
+        s.ats_id,
+        svc.service_id,
+        s.supply_date,
+        sum((s.capacity / len(s.services))::decimal(18, 6)) as capacity
+    from (
+        select * from {{ ref('int_slot_supply_unnested') }}
+        where access_type = 'first' and len(services) > 0 and {{ where }}
+    ) as s,
+         unnest(s.services) as svc(service_id)
+    group by all
+)
+{%- endmacro %}
+
+{#- `where` condition: the week of `date_expr` is one of the `affected` weeks (incremental runs), or true. -#}
+{% macro week_in_affected(date_expr) -%}
+  {%- if is_incremental() -%} date_trunc('week', {{ date_expr }})::date in (select week_start from affected) {%- else -%} true {%- endif -%}
+{%- endmacro %}
