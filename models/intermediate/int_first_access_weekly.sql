@@ -47,24 +47,27 @@ places as (
     from {{ ref('fct_bookings') }}
     where access_type = 'first' and not is_cancelled {{ _in_affected('slot_date') }}
     group by all
+),
+
+keys as (
+    select service_id, ats_id, week_start from prescribed
+    union select service_id, ats_id, week_start from booked
+    union select service_id, ats_id, week_start from capacity
+    union select service_id, ats_id, week_start from places
 )
 
+-- the four measures side by side (a full outer join of the four, written as key union + hash joins)
 select
-    coalesce(p.service_id, b.service_id, c.service_id, u.service_id) as service_id,
-    coalesce(p.ats_id, b.ats_id, c.ats_id, u.ats_id) as ats_id,
-    coalesce(p.week_start, b.week_start, c.week_start, u.week_start) as week_start,
+    k.service_id,
+    k.ats_id,
+    k.week_start,
     p.prescribed,
     b.booked,
     c.capacity,
     u.places_booked,
     {{ this_load() }} as loaded_until
-from prescribed as p
-full outer join booked as b using (service_id, ats_id, week_start)
-full outer join capacity as c
-    on c.service_id = coalesce(p.service_id, b.service_id)
-   and c.ats_id = coalesce(p.ats_id, b.ats_id)
-   and c.week_start = coalesce(p.week_start, b.week_start)
-full outer join places as u
-    on u.service_id = coalesce(p.service_id, b.service_id, c.service_id)
-   and u.ats_id = coalesce(p.ats_id, b.ats_id, c.ats_id)
-   and u.week_start = coalesce(p.week_start, b.week_start, c.week_start)
+from keys as k
+left join prescribed as p using (service_id, ats_id, week_start)
+left join booked as b using (service_id, ats_id, week_start)
+left join capacity as c using (service_id, ats_id, week_start)
+left join places as u using (service_id, ats_id, week_start)
