@@ -6,20 +6,21 @@
 {{ config(materialized='incremental', unique_key='appointment_id', incremental_strategy='delete+insert', on_schema_change='fail') }}
 
 {% if is_incremental() %}
+-- (the CTEs read more than once are materialised once)
 with mark as (
     select max(events_loaded_at) as loaded_until from {{ this }}
 ),
 
-new_events as (
+new_events as materialized (
     select * from {{ ref('stg_lake__appointment_events') }}
     where loaded_at > (select loaded_until from mark)
 ),
 
-changed as (
+changed as materialized (
     select distinct appointment_id from new_events
 ),
 
-held as (
+held as materialized (
     {{ appointment_state_of_rows(this) }}
     where appointment_id in (select appointment_id from changed)
 ),
