@@ -6,17 +6,24 @@
 {% macro prescription_lines(where="true") -%}
 (
     select
-        p.prescription_id,
-        p.registered_at,
-        p.registered_date,
-        p.priority,
-        p.patient_residence_ats,
-        coalesce(p.patient_residence_ats, p.ats_id) as ats_id,
+        prescription_id,
+        registered_at,
+        registered_date,
+        priority,
+        patient_residence_ats,
+        ats_id,
         line.service_id,
         coalesce(line.access_type, 'first') as access_type,
         coalesce(line.quantity, 1) as quantity
-    from (select * from {{ ref('stg_lake__prescriptions') }} where {{ where }}) as p,
-         unnest(p.lines) as l(line)
+    from (
+        -- UNNEST in the select list: as a lateral join with a filter on the lines it ran as a nested loop (80 s a year)
+        select
+            p.prescription_id, p.registered_at, p.registered_date, p.priority, p.patient_residence_ats,
+            coalesce(p.patient_residence_ats, p.ats_id) as ats_id,
+            unnest(p.lines) as line
+        from {{ ref('stg_lake__prescriptions') }} as p
+        where {{ where }}
+    )
 )
 {%- endmacro %}
 
@@ -26,15 +33,15 @@
 {% macro service_supply_split(where="true") -%}
 (
     select
-        s.ats_id,
-        svc.service_id,
-        s.supply_date,
-        sum((s.capacity / len(s.services))::decimal(18, 6)) as capacity
+        ats_id,
+        service_id,
+        supply_date,
+        sum(share) as capacity
     from (
-        select * from {{ ref('int_slot_supply_unnested') }}
+        select ats_id, supply_date, (capacity / len(services))::decimal(18, 6) as share, unnest(services) as service_id
+        from {{ ref('int_slot_supply_unnested') }}
         where access_type = 'first' and len(services) > 0 and {{ where }}
-    ) as s,
-         unnest(s.services) as svc(service_id)
+    )
     group by all
 )
 {%- endmacro %}
