@@ -9,7 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import pg from 'pg';
 import { benchPatients, busyServices, operatorToken, regionDb, startEngines } from './_region.ts';
-import { pct, pgBin, printJson, quick, round, startPg } from './_util.ts';
+import { jsonPoster, pct, pgBin, printJson, quick, round, startPg } from './_util.ts';
 import { addDays } from '../engine/src/domain/time/rome-time.ts';
 
 const CLIENTS = 64;
@@ -43,10 +43,7 @@ let taken = 0;
 let errors = 0;
 const errorCodes = new Map<string, number>();
 
-async function call(base: string, path: string, body: unknown) {
-  const r = await fetch(base + path, { method: 'POST', headers, body: JSON.stringify(body) });
-  return { status: r.status, json: (await r.json()) as Record<string, any> };
-}
+const call = jsonPoster(headers);
 
 /** `pick`: which option the patient prefers (patients who asked for the same dates choose different ones). */
 type Searched = { p: (typeof people)[number]; searchId: string; options: { slotId: string }[]; pick?: number };
