@@ -40,7 +40,10 @@ async function copyInto(client: pg.PoolClient | pg.Client, table: string, column
 
 /**
  * Statements with parameters run as named prepared statements: each connection parses and plans a statement once
- * (the booking path's combined reads cost more to plan than to run). The name is a hash of the text.
+ * (the booking path's combined reads cost more to plan than to run). The name is a hash of the text. The pool's
+ * connections use generic plans (`plan_cache_mode`): left to choose, PostgreSQL kept re-planning the set-based
+ * booking write for every call (0.56 ms of planning per 2.6 ms statement), as its array parameters make every
+ * custom plan look cheaper than the generic one.
  */
 const names = new Map<string, string>();
 function prepared(sql: string, params: readonly unknown[]): pg.QueryConfig {
@@ -67,7 +70,7 @@ function wrap(client: pg.PoolClient): Queryable {
 }
 
 export function openPg(url: string, opts: { max?: number } = {}): Db {
-  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 });
+  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, options: '-c plan_cache_mode=force_generic_plan' });
   pool.on('error', () => {
     /* idle client errors (server restarts) surface on the next query */
   });
