@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowCounts, STORES, testApp } from './harness.ts';
 import { buildTree, makeCf, post, prescribe, registerPatient, seedRegionRoot } from './fixtures.ts';
 import { writeBookings, type NewAppointment } from '../../engine/src/store/booking-store.ts';
-import { BookingWriter } from '../../engine/src/store/booking-writer.ts';
+import { BookingReader, BookingWriter } from '../../engine/src/store/booking-writer.ts';
 import type { Queryable } from '../../engine/src/store/db.ts';
 import { makeEvent } from '../../engine/src/events/envelope.ts';
 
@@ -305,6 +305,30 @@ describe.each(STORES)('booking engine on %s', (store) => {
       await t.db.exec(`delete from appointment where id like 'appt-group-%'`);
       for (const o of slotOf.slice(0, 3)) await t.db.query(`update slot set booked = 0 where id = $1`, [o.slotId]);
       for (const x of xs) await t.db.query(`update prescription_line set booked_quantity = 0 where id = $1`, [x.line]);
+    });
+
+    it('reads the contexts of bookings arriving together in one statement, each with its own patient, line, slot and search', async () => {
+      const xs: { p: string; line: string; s: { searchId: string; options: { slotId: string }[] } }[] = [];
+      for (const n of [49, 50, 51]) {
+        const p = await registerPatient(t.app, op, n, ids.ats);
+        const line = await newLine(p, 'P');
+        xs.push({ p, line, s: (await search({ patientId: p, prescriptionLineId: line, channel: 'desk', limit: 3 })).json() });
+      }
+      let statements = 0;
+      const counting: Queryable = { ...t.db, query: (sql: string, params?: readonly unknown[]) => (statements++, t.db.query(sql, params)) } as Queryable;
+      const reader = new BookingReader(counting, { maxBatch: 64, maxInFlight: 1 });
+      const got = await Promise.all(xs.map((x, n) => reader.read({
+        patientId: x.p, prescriptionId: x.line.replace(/-\d+$/, ''), slotId: x.s.options[n]!.slotId, searchId: x.s.searchId, active: true,
+      })));
+      // the first alone, the two arriving while it was read together
+      expect(statements).toBe(2);
+      got.forEach((c, n) => {
+        expect(c.patient?.id).toBe(xs[n]!.p);
+        expect(c.prescription?.lines.map((l) => l.id)).toContain(xs[n]!.line);
+        expect(c.slot?.id).toBe(xs[n]!.s.options[n]!.slotId);
+        expect(c.search?.id).toBe(xs[n]!.s.searchId);
+        expect(c.active).toEqual([]);
+      });
     });
 
     it('refuses a slot on a channel the site does not allow, with the field path, and writes nothing', async () => {

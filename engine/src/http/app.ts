@@ -13,7 +13,7 @@ import { patientRoutes } from './routes/patients.ts';
 import { bookingRoutes } from './routes/booking.ts';
 import { IdempotentReplay, type Ctx, type EngineReference, type IdempotencyClaim } from '../usecases/context.ts';
 import { OfferCache } from '../store/offer-cache.ts';
-import { BookingWriter } from '../store/booking-writer.ts';
+import { BookingReader, BookingWriter } from '../store/booking-writer.ts';
 import { claimOf, replay } from './idempotency.ts';
 
 declare module 'fastify' {
@@ -124,7 +124,8 @@ export async function buildApp(deps: AppDeps) {
   });
 
   const bookings = new BookingWriter(deps.db);
-  const ctx = (req: FastifyRequest): Ctx => ({ db: deps.db, principal: req.principal!, now: now(), ref: deps.ref, offer, bookings, idempotency: req.idempotency });
+  const reads = new BookingReader(deps.db);
+  const ctx = (req: FastifyRequest): Ctx => ({ db: deps.db, principal: req.principal!, now: now(), ref: deps.ref, offer, bookings, reads, idempotency: req.idempotency });
 
   app.get('/health', { config: { roles: 'public' }, schema: { hide: true } }, async () => {
     await deps.db.query('select 1');

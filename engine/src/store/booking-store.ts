@@ -86,42 +86,57 @@ const APPOINTMENT_DATES = ['hold_expires_at', 'booked_at', 'first_offered_at', '
 
 const asDate = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
 
+/** What a booking or a search reads: the patient, and optionally a prescription, slot, search and active appointments. */
+export interface BookingContextRequest {
+  patientId: string; prescriptionId?: string | null; slotId?: string | null; searchId?: string | null;
+  /** with the patient's appointments still to happen (duplicate detection) */
+  active?: boolean;
+  /** lock the patient row (in a transaction) */
+  lock?: boolean;
+}
+
 /**
  * Reads the patient, the prescription (with its lines), the slot, the referenced search and (with `active`) the
- * patient's appointments still to happen, in ONE statement. With `lock` the patient row is locked: bookings of one
- * patient run one at a time, so the duplicate check sees every appointment committed before it.
+ * patient's appointments still to happen, for one or many requests in ONE statement. With `lock` (on any request)
+ * the patients' rows are locked: bookings of one patient run one at a time, so the duplicate check sees every
+ * appointment committed before it.
  */
-export async function loadBookingContext(
-  q: Queryable, o: { patientId: string; prescriptionId?: string | null; slotId?: string | null; searchId?: string | null; active?: boolean; lock?: boolean },
-): Promise<BookingContext> {
-  const slotId = o.slotId && /^\d{1,18}$/.test(o.slotId) ? o.slotId : null;
-  const r = await q.query<{ patient: PatientRow | null; rx: PrescriptionRow | null; lines: PrescriptionLineRow[] | null; slot: Record<string, unknown> | null;
+export async function loadBookingContexts(q: Queryable, items: readonly BookingContextRequest[]): Promise<BookingContext[]> {
+  if (!items.length) return [];
+  const lock = items.some((o) => o.lock);
+  const r = await q.query<{ k: number; patient: PatientRow | null; rx: PrescriptionRow | null; lines: PrescriptionLineRow[] | null; slot: Record<string, unknown> | null;
     search: Record<string, unknown> | null; active: Record<string, unknown>[] | null }>(
-    `select (select row_to_json(p) from patient p where p.id = $1 ${o.lock ? 'for update' : ''}) as patient,
-       (select row_to_json(r) from prescription r where r.id = $2) as rx,
+    `select i.k, (select row_to_json(p) from patient p where p.id = i.patient ${lock ? 'for update' : ''}) as patient,
+       (select row_to_json(r) from prescription r where r.id = i.rx) as rx,
        (select json_agg(l order by l.line_no) from (select id, line_no, service_id, quantity, booked_quantity, access_type
-          from prescription_line where prescription_id = $2) l) as lines,
+          from prescription_line where prescription_id = i.rx) l) as lines,
        (select row_to_json(x) from (select ${SLOT_FOR_BOOKING}, array(select service_id from agenda_service sv where sv.agenda_id = a.id) as services
-          from slot s join agenda a on a.id = s.agenda_id where s.id = $3::bigint) x) as slot,
-       (select row_to_json(x) from (select id, first_in_area_at, deadline, patient_id, service_id from availability_search where id = $4) x) as search,
-       ${o.active ? `(select json_agg(x) from (select ${APPOINTMENT_COLS} from appointment ap join slot s on s.id = ap.slot_id join agenda a on a.id = ap.agenda_id
-          where ap.patient_id = $1 and ap.status in ('held','booked','checked_in') order by s.start_at) x)` : 'null::json'} as active`,
-    [o.patientId, o.prescriptionId ?? null, slotId, o.searchId ?? null],
+          from slot s join agenda a on a.id = s.agenda_id where s.id = i.slot) x) as slot,
+       (select row_to_json(x) from (select id, first_in_area_at, deadline, patient_id, service_id from availability_search where id = i.search) x) as search,
+       case when i.active then (select json_agg(x) from (select ${APPOINTMENT_COLS} from appointment ap join slot s on s.id = ap.slot_id join agenda a on a.id = ap.agenda_id
+          where ap.patient_id = i.patient and ap.status in ('held','booked','checked_in') order by s.start_at) x) end as active
+     from unnest($1::int[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::boolean[]) as i(k, patient, rx, slot, search, active) order by i.k`,
+    [items.map((_, k) => k), items.map((o) => o.patientId), items.map((o) => o.prescriptionId ?? null),
+      items.map((o) => (o.slotId && /^\d{1,18}$/.test(o.slotId) ? o.slotId : null)), items.map((o) => o.searchId ?? null), items.map((o) => !!o.active)],
   );
-  const row = r[0]!;
-  const slot = row.slot
-    ? { ...(row.slot as unknown as Omit<SlotForBooking, 'offers_service'> & { services: string[] }), start_at: asDate(row.slot.start_at)!, end_at: asDate(row.slot.end_at)! }
-    : null;
-  const search = row.search
-    ? { ...(row.search as unknown as SearchRef), first_in_area_at: asDate(row.search.first_in_area_at), deadline: asDate(row.search.deadline) }
-    : null;
-  const active = (row.active ?? []).map((a) => ({ ...a, ...Object.fromEntries(APPOINTMENT_DATES.map((k) => [k, asDate(a[k])])) }) as unknown as AppointmentRow);
-  return {
-    patient: row.patient ? toPatient(row.patient) : null,
-    prescription: row.rx ? toPrescription(row.rx, row.lines ?? []) : null,
-    slot, search, active,
-  };
+  return r.map((row) => {
+    const slot = row.slot
+      ? { ...(row.slot as unknown as Omit<SlotForBooking, 'offers_service'> & { services: string[] }), start_at: asDate(row.slot.start_at)!, end_at: asDate(row.slot.end_at)! }
+      : null;
+    const search = row.search
+      ? { ...(row.search as unknown as SearchRef), first_in_area_at: asDate(row.search.first_in_area_at), deadline: asDate(row.search.deadline) }
+      : null;
+    const active = (row.active ?? []).map((a) => ({ ...a, ...Object.fromEntries(APPOINTMENT_DATES.map((k) => [k, asDate(a[k])])) }) as unknown as AppointmentRow);
+    return {
+      patient: row.patient ? toPatient(row.patient) : null,
+      prescription: row.rx ? toPrescription(row.rx, row.lines ?? []) : null,
+      slot, search, active,
+    };
+  });
 }
+
+/** One context (see `loadBookingContexts`). */
+export const loadBookingContext = async (q: Queryable, o: BookingContextRequest): Promise<BookingContext> => (await loadBookingContexts(q, [o]))[0]!;
 
 /** The refusal codes a booking write can end with. */
 export type TakeRefusal = 'SLOT_TAKEN' | 'PRESCRIPTION_USED';

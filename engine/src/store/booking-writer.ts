@@ -1,11 +1,6 @@
 import type { Queryable } from './db.ts';
-import { writeBookings, type BookingWrite, type TakeRefusal } from './booking-store.ts';
-
-interface Pending {
-  item: BookingWrite;
-  resolve: (r: TakeRefusal | null) => void;
-  reject: (e: unknown) => void;
-}
+import { loadBookingContexts, writeBookings, type BookingContext, type BookingContextRequest, type BookingWrite, type TakeRefusal } from './booking-store.ts';
+import { Grouped } from './grouped.ts';
 
 /**
  * Group commit for bookings. A booking is written at once when a write slot is free; bookings that arrive while the
@@ -15,54 +10,33 @@ interface Pending {
  * retried one by one, so one booking's failure is never another's.
  */
 export class BookingWriter {
-  private queue: Pending[] = [];
-  private running = 0;
+  private readonly group: Grouped<BookingWrite, TakeRefusal | null>;
 
-  constructor(private readonly db: Queryable, private readonly opts: { maxBatch: number; maxInFlight: number } = { maxBatch: 64, maxInFlight: 2 }) {}
-
-  write(item: BookingWrite): Promise<TakeRefusal | null> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
-      this.pump();
+  constructor(db: Queryable, opts: { maxBatch: number; maxInFlight: number } = { maxBatch: 64, maxInFlight: 2 }) {
+    this.group = new Grouped((items) => writeBookings(db, items), {
+      ...opts,
+      keys: (w) => [`slot:${w.appointment.slot_id}`, w.appointment.prescription_line_id ? `line:${w.appointment.prescription_line_id}` : null],
     });
   }
 
-  private pump() {
-    while (this.running < this.opts.maxInFlight && this.queue.length) {
-      const batch: Pending[] = [];
-      const rest: Pending[] = [];
-      const slots = new Set<string>();
-      const lines = new Set<string>();
-      for (const p of this.queue) {
-        const { slot_id: slot, prescription_line_id: line } = p.item.appointment;
-        if (batch.length < this.opts.maxBatch && !slots.has(slot) && !(line && lines.has(line))) {
-          batch.push(p);
-          slots.add(slot);
-          if (line) lines.add(line);
-        } else rest.push(p);
-      }
-      this.queue = rest;
-      this.running++;
-      void this.flush(batch).finally(() => {
-        this.running--;
-        this.pump();
-      });
-    }
+  write(item: BookingWrite): Promise<TakeRefusal | null> {
+    return this.group.submit(item);
+  }
+}
+
+/**
+ * The reads of searches and bookings made outside a transaction, grouped the same way: the contexts asked for while
+ * reads are under way are read together in the next statement (`loadBookingContexts`), one round trip for all.
+ * Never used for locking reads (those run in their transaction).
+ */
+export class BookingReader {
+  private readonly group: Grouped<BookingContextRequest, BookingContext>;
+
+  constructor(db: Queryable, opts: { maxBatch: number; maxInFlight: number } = { maxBatch: 64, maxInFlight: 2 }) {
+    this.group = new Grouped((items) => loadBookingContexts(db, items), opts);
   }
 
-  private async flush(batch: Pending[]) {
-    try {
-      const out = await writeBookings(this.db, batch.map((p) => p.item));
-      batch.forEach((p, i) => p.resolve(out[i]!));
-    } catch (e) {
-      if (batch.length === 1) return batch[0]!.reject(e);
-      for (const p of batch) {
-        try {
-          p.resolve((await writeBookings(this.db, [p.item]))[0]!);
-        } catch (err) {
-          p.reject(err);
-        }
-      }
-    }
+  read(o: BookingContextRequest): Promise<BookingContext> {
+    return this.group.submit({ ...o, lock: false });
   }
 }

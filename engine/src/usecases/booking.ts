@@ -13,7 +13,7 @@ import type { Patient } from '../http/schemas/patient.ts';
 import type { AppointmentView, BookRequest, SearchRequest, SearchResult } from '../http/schemas/booking.ts';
 import type { Service } from '../http/schemas/catalogue.ts';
 import {
-  expiredHolds, freeSlots, getAppointment, listAppointments, loadBookingContext, nextQueueNumber, releasePlace, remindersInsert,
+  expiredHolds, freeSlots, getAppointment, listAppointments, loadBookingContext, type BookingContextRequest, nextQueueNumber, releasePlace, remindersInsert,
   saveAppointment, slotForBooking, takePlace, writeBookings, type AppointmentRow, type BookingContext, type CandidateAgenda, type FreeSlot,
 } from '../store/booking-store.ts';
 import { getService } from '../store/catalogue-store.ts';
@@ -95,10 +95,14 @@ const siteOf = (ctx: Ctx, q: Queryable, clinicId: string): Promise<string> => ct
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
+/** A search's or booking's read: grouped with concurrent ones outside a transaction, on its own (and locking) in one. */
+const readContext = (ctx: Ctx, q: Queryable, o: BookingContextRequest) =>
+  q === ctx.db && !o.lock && ctx.reads ? ctx.reads.read(o) : loadBookingContext(q, o);
+
 /** Availability search: earliest bookable slots honouring every effective attribute, with the guarantee verdict. */
 export async function searchAvailabilityFor(ctx: Ctx, q: Queryable, req: SearchRequest, record: boolean) {
   // patient and prescription in one round trip
-  const read = await loadBookingContext(q, { patientId: req.patientId, prescriptionId: req.prescriptionLineId ? prescriptionIdOf(req.prescriptionLineId) : null });
+  const read = await readContext(ctx, q, { patientId: req.patientId, prescriptionId: req.prescriptionLineId ? prescriptionIdOf(req.prescriptionLineId) : null });
   const patient = await loadPatient(ctx, q, req.patientId, read.patient);
   const who = bookablePatient(patient);
   const regime = (req.regime ?? 'SSN') as Regime;
@@ -319,7 +323,7 @@ class NeedsTransaction extends Error {}
  * (`inTx`) the read also locks the patient row, so the duplicate check sees every booking of the patient before it.
  */
 async function place(ctx: Ctx, q: Queryable, input: BookRequest, status: 'held' | 'booked', inTx: boolean): Promise<{ row: AppointmentRow; eff: EffectiveAttributes }> {
-  const read = await loadBookingContext(q, {
+  const read = await readContext(ctx, q, {
     patientId: input.patientId, prescriptionId: input.prescriptionLineId ? prescriptionIdOf(input.prescriptionLineId) : null,
     slotId: input.slotId, searchId: input.searchId ?? null, active: true, lock: inTx,
   });

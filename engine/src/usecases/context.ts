@@ -2,7 +2,7 @@ import type { Db, Queryable } from '../store/db.ts';
 import type { Principal } from '../http/auth.ts';
 import type { HolidayCalendarData } from '../domain/calendar/holidays.ts';
 import type { OfferCache } from '../store/offer-cache.ts';
-import type { BookingWriter } from '../store/booking-writer.ts';
+import type { BookingReader, BookingWriter } from '../store/booking-writer.ts';
 
 /** Reference data the engine needs at run time (loaded from reference/ at the edge). */
 export interface EngineReference {
@@ -28,6 +28,8 @@ export interface Ctx {
   offer: OfferCache;
   /** group commit of bookings made outside a transaction (absent: each is written on its own) */
   bookings?: BookingWriter | undefined;
+  /** grouped reads of searches and bookings made outside a transaction (absent: each reads on its own) */
+  reads?: BookingReader | undefined;
   idempotency?: IdempotencyClaim | undefined;
 }
 
