@@ -8,11 +8,13 @@ import { Grouped } from './grouped.ts';
  * each still all-or-nothing on its own (`writeBookings`). Bookings sharing a slot or a prescription line never go in
  * one statement. If a combined statement fails (e.g. a deadlock with another engine's batch), its bookings are
  * retried one by one, so one booking's failure is never another's.
+ * One write (and one read, below) under way per engine: the calls gather more bookings (about 8 against 4–5 with two
+ * under way), and the engines spent about 15 % less CPU per booking for it under the booking bench's load.
  */
 export class BookingWriter {
   private readonly group: Grouped<BookingWrite, TakeRefusal | null>;
 
-  constructor(db: Queryable, opts: { maxBatch: number; maxInFlight: number } = { maxBatch: 64, maxInFlight: 2 }) {
+  constructor(db: Queryable, opts: { maxBatch: number; maxInFlight: number } = { maxBatch: 64, maxInFlight: 1 }) {
     this.group = new Grouped((items) => writeBookings(db, items), {
       ...opts,
       keys: (w) => [`slot:${w.appointment.slot_id}`, w.appointment.prescription_line_id ? `line:${w.appointment.prescription_line_id}` : null],
@@ -32,7 +34,7 @@ export class BookingWriter {
 export class BookingReader {
   private readonly group: Grouped<BookingContextRequest, BookingContext>;
 
-  constructor(db: Queryable, opts: { maxBatch: number; maxInFlight: number } = { maxBatch: 64, maxInFlight: 2 }) {
+  constructor(db: Queryable, opts: { maxBatch: number; maxInFlight: number } = { maxBatch: 64, maxInFlight: 1 }) {
     this.group = new Grouped((items) => loadBookingContexts(db, items), opts);
   }
 
