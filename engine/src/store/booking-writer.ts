@@ -18,7 +18,10 @@ export class BookingWriter {
   private queue: Pending[] = [];
   private running = 0;
 
-  constructor(private readonly db: Queryable, private readonly opts: { maxBatch: number; maxInFlight: number } = { maxBatch: 64, maxInFlight: 2 }) {}
+  constructor(
+    private readonly db: Queryable,
+    private readonly opts: { maxBatch: number; maxInFlight: number; onTaken?: (t: { slotId: string; booked: number; xid: string }) => void } = { maxBatch: 64, maxInFlight: 2 },
+  ) {}
 
   write(item: BookingWrite): Promise<TakeRefusal | null> {
     return new Promise((resolve, reject) => {
@@ -52,13 +55,13 @@ export class BookingWriter {
 
   private async flush(batch: Pending[]) {
     try {
-      const out = await writeBookings(this.db, batch.map((p) => p.item));
+      const out = await writeBookings(this.db, batch.map((p) => p.item), this.opts.onTaken);
       batch.forEach((p, i) => p.resolve(out[i]!));
     } catch (e) {
       if (batch.length === 1) return batch[0]!.reject(e);
       for (const p of batch) {
         try {
-          p.resolve((await writeBookings(this.db, [p.item]))[0]!);
+          p.resolve((await writeBookings(this.db, [p.item], this.opts.onTaken))[0]!);
         } catch (err) {
           p.reject(err);
         }
