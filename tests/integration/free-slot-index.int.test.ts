@@ -176,7 +176,7 @@ describe('free-slot index on PostgreSQL', () => {
     expect(before?.length).toBeGreaterThan(0);
     expect(live.index.agendaCount).toBeGreaterThan(0);
     const losses = live.stats.losses;
-    await db.query(`select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and query ilike 'LISTEN%'`);
+    await db.query(`select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and application_name = 'cupola-listen-cupola_slot'`);
     const t0 = Date.now();
     while (live.stats.losses === losses && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 5));
     expect(live.stats.losses).toBe(losses + 1);

@@ -132,6 +132,7 @@ export async function buildApp(deps: AppDeps) {
   const useIndex = (deps.slotIndex ?? process.env.CUPOLA_SLOT_INDEX !== 'off') && !!deps.db.listen;
   const slots = useIndex ? await new LiveFreeSlots(deps.db).start() : undefined;
   if (slots) app.addHook('onClose', async () => slots.stop());
+  app.decorate('slotIndex', slots ?? null);
   const bookings = new BookingWriter(deps.db, { maxBatch: 64, maxInFlight: 2, ...(slots ? { onTaken: slots.ownTake } : {}) });
   const ctx = (req: FastifyRequest): Ctx => ({ db: deps.db, principal: req.principal!, now: now(), ref: deps.ref, offer, bookings, idempotency: req.idempotency, slots });
 

@@ -104,7 +104,7 @@ export function openPg(url: string, opts: { max?: number } = {}): Db {
     close: () => pool.end(),
     async listen(channel, onMessage, onLost) {
       if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`bad channel name ${channel}`);
-      const c = new pg.Client({ connectionString: url });
+      const c = new pg.Client({ connectionString: url, application_name: `cupola-listen-${channel}` });
       let closing = false;
       let lost = false;
       const lose = (e: Error) => {
@@ -130,6 +130,9 @@ export function openPg(url: string, opts: { max?: number } = {}): Db {
         async close() {
           closing = true;
           await c.end().catch(() => undefined);
+        },
+        async query<R>(sql: string, params: readonly unknown[] = []) {
+          return (await c.query(prepared(sql, params))).rows as R[];
         },
       };
     },

@@ -21,9 +21,10 @@ export interface Db extends Queryable {
   close(): Promise<void>;
   /**
    * Listens on a NOTIFY channel over a dedicated connection (PostgreSQL server only). `onLost` is called once if the
-   * connection fails or ends; notifications may have been missed from then on. Resolves once LISTEN is in effect.
+   * connection fails or ends; notifications may have been missed from then on. Resolves once LISTEN is in effect, with
+   * `query` on that same connection (reads that must never wait for the request pool).
    */
-  listen?(channel: string, onMessage: (payload: string) => void, onLost: (e: Error) => void): Promise<{ close(): Promise<void> }>;
+  listen?(channel: string, onMessage: (payload: string) => void, onLost: (e: Error) => void): Promise<{ close(): Promise<void>; query: Queryable['query'] }>;
 }
 
 /** Encodes one value for COPY text format. */

@@ -35,7 +35,7 @@ export class LiveFreeSlots {
   readonly index = new FreeSlotIndex();
   private ready = false;
   private stopped = false;
-  private handle: { close(): Promise<void> } | null = null;
+  private handle: { close(): Promise<void>; query: Db['query'] } | null = null;
   private generation = 0;
   private loading = new Map<string, Loading>();
   private retry: NodeJS.Timeout | null = null;
@@ -146,7 +146,11 @@ export class LiveFreeSlots {
         this.stats.hits++;
         return a.slots as FreeSlot[];
       }
-      await this.load(a.missing, from);
+      try {
+        await this.load(a.missing, from);
+      } catch {
+        break; // the listening connection failed under the read: SQL answers this one
+      }
     }
     this.stats.fallbacks++;
     return null;
@@ -188,7 +192,10 @@ export class LiveFreeSlots {
   /** Reads the windows: every open slot from `lo` up to the depth-th free one (all of them at the maximum depth). */
   private async read(need: readonly { id: string; depth: number }[], lo: number) {
     const MAX = 400;
-    const rows = await this.db.query<{ agenda: string; depth: number; hi: Date | null; id: string | null; start_at: Date; end_at: Date; capacity: number; booked: number;
+    // on the listening connection: a search inside a transaction holds a pool connection while it waits for this
+    const handle = this.handle;
+    if (!handle) throw new Error('not listening');
+    const rows = await handle.query<{ agenda: string; depth: number; hi: Date | null; id: string | null; start_at: Date; end_at: Date; capacity: number; booked: number;
       reserved_class: PriorityClass | null; attrs: Record<string, unknown> | null }>(
       `select ag.id as agenda, ag.depth, w.hi, s.id, s.start_at, s.end_at, s.capacity, s.booked, s.reserved_class, s.attrs
        from unnest($1::text[], $2::int[]) as ag(id, depth)
