@@ -120,10 +120,17 @@ export async function searchAvailabilityFor(ctx: Ctx, q: Queryable, req: SearchR
     if (!subset.length) return;
     const maxHorizon = Math.max(1, ...subset.map((a) => effective.get(a.id)!.bookingHorizonDays));
     const to = new Date(ctx.now.getTime() + (maxHorizon + 1) * 86_400_000);
+    // agendas mostly share their release rule (inherited): one set of instants per distinct rule
+    const byRule = new Map<string, Record<(typeof CLASSES)[number], Date>>();
     const releases = subset.map((a) => {
       const days = effective.get(a.id)!.quotaReleaseDays;
-      const until = Object.fromEntries(CLASSES.map((k) => [k, new Date(days[k] === undefined ? 0 : ctx.now.getTime() + days[k]! * 86_400_000)]));
-      return { id: a.id, releasedUntil: until as Record<(typeof CLASSES)[number], Date> };
+      const key = `${days.U},${days.B},${days.D},${days.P}`;
+      let until = byRule.get(key);
+      if (!until) {
+        until = Object.fromEntries(CLASSES.map((k) => [k, new Date(days[k] === undefined ? 0 : ctx.now.getTime() + days[k]! * 86_400_000)])) as Record<(typeof CLASSES)[number], Date>;
+        byRule.set(key, until);
+      }
+      return { id: a.id, releasedUntil: until };
     });
     // enough per agenda for the options asked (few agendas → deeper), never fewer than the first few
     const perAgenda = Math.min(50, Math.max(SEARCH_WINDOW_PER_AGENDA, Math.ceil((2 * (req.limit ?? 10)) / releases.length)));

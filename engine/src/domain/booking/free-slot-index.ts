@@ -141,10 +141,16 @@ export class FreeSlotIndex {
     const fromMs = from.getTime();
     const toMs = to.getTime();
     const per = Math.max(1, Math.min(200, perAgenda | 0));
-    const found: IndexedSlot[] = [];
+    const cap = total ? Math.max(1, total | 0) : Infinity;
+    const found: Entry[] = [];
+    const foundBooked: number[] = [];
+    // with a total: the starts of the earliest `cap` found so far (a max-heap); a slot starting after the greatest
+    // of them can never make the answer, nor can anything after it in the same agenda
+    const heap = new MaxHeap();
     /** agendas whose window ended before `to` with fewer than `per` found: their next free slot is after `hi` */
     const short: { id: string; hi: number; depth: number }[] = [];
     const missing: { id: string; depth: number }[] = [];
+    const own = this.own.size > 0;
     for (const ag of agendas) {
       const w = this.windows.get(ag.id);
       if (!w || fromMs < w.lo) {
@@ -152,28 +158,76 @@ export class FreeSlotIndex {
         continue;
       }
       const ru = ag.releasedUntil;
-      const rel = { U: ru.U.getTime(), B: ru.B.getTime(), D: ru.D.getTime(), P: ru.P.getTime() };
       const xs = w.slots;
       let n = 0;
+      let cut = false;
       for (let i = lowerBound(xs, fromMs); i < xs.length && n < per; i++) {
         const s = xs[i]!;
-        if (s.startMs >= toMs) break;
-        const booked = this.bookedOf(s, nowMs);
+        const ms = s.startMs;
+        if (ms >= toMs) break;
+        if (heap.size >= cap && ms > heap.top()) {
+          cut = true;
+          break;
+        }
+        const booked = own ? this.bookedOf(s, nowMs) : s.booked;
         if (booked >= s.capacity) continue;
         const rc = s.reserved_class;
-        if (rc !== null && rc !== cls && !(s.startMs <= rel[rc])) continue;
-        found.push(plain(s, booked));
+        if (rc !== null && rc !== cls && !(ms <= ru[rc].getTime())) continue;
         n++;
+        found.push(s);
+        foundBooked.push(booked);
+        if (cap !== Infinity) {
+          if (heap.size < cap) heap.push(ms);
+          else if (ms < heap.top()) heap.replaceTop(ms);
+        }
       }
-      if (n < per && w.hi < toMs && w.hi !== Infinity) short.push({ id: ag.id, hi: w.hi, depth: w.depth });
+      if (!cut && n < per && w.hi < toMs) short.push({ id: ag.id, hi: w.hi, depth: w.depth });
     }
-    found.sort((a, b) => a.start_at.getTime() - b.start_at.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    const out = total ? found.slice(0, Math.max(1, total | 0)) : found;
+    const cutMs = cap !== Infinity && heap.size >= cap ? heap.top() : Infinity;
     // a short window matters only if a slot after its end could still make the answer
-    const cut = total && out.length >= total ? out[out.length - 1]!.start_at.getTime() : Infinity;
     for (const s of short)
-      if (s.hi < cut) missing.push({ id: s.id, depth: Math.min(this.opts.maxDepth, Math.max(this.opts.minDepth, s.depth * 2, per * 2)) });
-    return { slots: missing.length ? [] : out, missing };
+      if (s.hi < cutMs) missing.push({ id: s.id, depth: Math.min(this.opts.maxDepth, Math.max(this.opts.minDepth, s.depth * 2, per * 2)) });
+    if (missing.length) return { slots: [], missing };
+    const order = found.map((_, i) => i).sort((a, b) => found[a]!.startMs - found[b]!.startMs || (found[a]!.id < found[b]!.id ? -1 : found[a]!.id > found[b]!.id ? 1 : 0));
+    const take = cap === Infinity ? order : order.slice(0, cap);
+    return { slots: take.map((i) => plain(found[i]!, foundBooked[i]!)), missing };
+  }
+}
+
+/** A binary max-heap of numbers. */
+class MaxHeap {
+  private xs: number[] = [];
+  get size() {
+    return this.xs.length;
+  }
+  top() {
+    return this.xs[0]!;
+  }
+  push(x: number) {
+    const xs = this.xs;
+    let i = xs.push(x) - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (xs[p]! >= x) break;
+      xs[i] = xs[p]!;
+      i = p;
+    }
+    xs[i] = x;
+  }
+  replaceTop(x: number) {
+    const xs = this.xs;
+    const n = xs.length;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      const c = r < n && xs[r]! > xs[l]! ? r : l;
+      if (xs[c]! <= x) break;
+      xs[i] = xs[c]!;
+      i = c;
+    }
+    xs[i] = x;
   }
 }
 
@@ -182,6 +236,7 @@ const plain = (s: Entry, booked: number): IndexedSlot => ({
 });
 
 function lowerBound(xs: readonly Entry[], ms: number): number {
+  if (!xs.length || xs[0]!.startMs >= ms) return 0;
   let lo = 0;
   let hi = xs.length;
   while (lo < hi) {
