@@ -56,7 +56,7 @@ describe('free-slot index on PostgreSQL', () => {
     await db.query(`insert into org_unit (id, level, parent_id, code, name, ats_id, provider_id) values ('clin-1', 'clinic', 'unit-1', 'C1', 'C', 'ats-1', 'prov-1')`);
     for (const a of AGENDAS)
       await db.query(`insert into agenda (id, clinic_id, ats_id, provider_id, name, access_type, valid_from, valid_to) values ($1, 'clin-1', 'ats-1', 'prov-1', $1, 'first', '2027-01-01', '2027-12-31')`, [a]);
-    live = await new LiveFreeSlots(db).start();
+    live = await new LiveFreeSlots(db, { reconnectMs: 200, loadWaitMs: 30_000 }).start();
     expect(live.live).toBe(true);
   });
   afterAll(async () => {

@@ -21,6 +21,8 @@ interface Loading {
 const CHANNEL = 'cupola_slot';
 /** windows start this much before the instant asked for, so requests a little older than the load still fit */
 const WINDOW_LEAD_MS = 3600_000;
+/** how long a search waits for windows being read before asking SQL itself */
+const LOAD_WAIT_MS = 1000;
 
 /**
  * The per-process free-slot index kept fresh from PostgreSQL (the I/O edge of `FreeSlotIndex`).
@@ -39,15 +41,21 @@ export class LiveFreeSlots {
   private generation = 0;
   private loading = new Map<string, Loading>();
   private retry: NodeJS.Timeout | null = null;
+  /** reads on the listening connection, one at a time */
+  private reads: Promise<unknown> = Promise.resolve();
   /** counters for tests and benchmarks */
   readonly stats = { hits: 0, fallbacks: 0, loads: 0, loadedAgendas: 0, notifications: 0, resets: 0, losses: 0 };
   /** the transaction of the last notification applied (tests wait for a marker notification with it) */
   lastXid: string | null = null;
 
-  constructor(private readonly db: Db, private readonly opts: { reconnectMs: number } = { reconnectMs: 1000 }) {}
+  constructor(private readonly db: Db, private readonly opts: { reconnectMs: number; loadWaitMs: number } = { reconnectMs: 1000, loadWaitMs: LOAD_WAIT_MS }) {}
 
   /** Starts listening (no-op where the store cannot LISTEN); resolves once the index can serve. */
   async start(): Promise<this> {
+    if (process.env.CUPOLA_SLOT_INDEX_DEBUG) {
+      const t = setInterval(() => console.error(`slot index ${process.pid}: ${JSON.stringify({ ...this.stats, agendas: this.index.agendaCount, slots: this.index.slotCount })}`), 2000);
+      t.unref();
+    }
     if (this.db.listen) await this.connect();
     return this;
   }
@@ -147,7 +155,11 @@ export class LiveFreeSlots {
         return a.slots as FreeSlot[];
       }
       try {
-        await this.load(a.missing, from);
+        // a read that takes long (a busy or stalled connection) must not hold the search: SQL answers this one
+        let timer: NodeJS.Timeout | undefined;
+        const slow = new Promise<'slow'>((r) => (timer = setTimeout(() => r('slow'), this.opts.loadWaitMs)));
+        const done = await Promise.race([this.load(a.missing, from).then(() => 'done' as const), slow]).finally(() => clearTimeout(timer));
+        if (done === 'slow') break;
       } catch {
         break; // the listening connection failed under the read: SQL answers this one
       }
@@ -195,7 +207,7 @@ export class LiveFreeSlots {
     // on the listening connection: a search inside a transaction holds a pool connection while it waits for this
     const handle = this.handle;
     if (!handle) throw new Error('not listening');
-    const rows = await handle.query<{ agenda: string; depth: number; hi: Date | null; id: string | null; start_at: Date; end_at: Date; capacity: number; booked: number;
+    const run = () => handle.query<{ agenda: string; depth: number; hi: Date | null; id: string | null; start_at: Date; end_at: Date; capacity: number; booked: number;
       reserved_class: PriorityClass | null; attrs: Record<string, unknown> | null }>(
       `select ag.id as agenda, ag.depth, w.hi, s.id, s.start_at, s.end_at, s.capacity, s.booked, s.reserved_class, s.attrs
        from unnest($1::text[], $2::int[]) as ag(id, depth)
@@ -206,6 +218,9 @@ export class LiveFreeSlots {
          where agenda_id = ag.id and status = 'open' and start_at >= $3 and (w.hi is null or start_at <= w.hi) order by start_at) s on true`,
       [need.map((m) => m.id), need.map((m) => Math.min(MAX, Math.max(1, m.depth))), new Date(lo).toISOString()],
     );
+    const next = this.reads.then(run, run);
+    this.reads = next.catch(() => undefined);
+    const rows = await next;
     const out = new Map<string, { hi: number; depth: number; rows: FreeSlot[] }>();
     for (const m of need) out.set(m.id, { hi: Infinity, depth: Math.min(MAX, m.depth), rows: [] });
     for (const r of rows) {
