@@ -11,6 +11,7 @@ declare
   b json;
   nb int := 0;
   ag text[];
+  payload text;
 begin
   if tg_op = 'TRUNCATE' then
     perform pg_notify('cupola_slot', json_build_object('x', txid_current()::text, 'r', true)::text);
@@ -46,11 +47,12 @@ begin
     end if;
     b := '[]'::json;
   end if;
-  if nb > 20000 and tg_op <> 'UPDATE' or coalesce(array_length(ag, 1), 0) > 100 then
-    perform pg_notify('cupola_slot', json_build_object('x', txid_current()::text, 'r', true)::text);
-  else
-    perform pg_notify('cupola_slot', json_build_object('x', txid_current()::text, 'b', b, 'a', coalesce(ag, '{}'))::text);
+  payload := json_build_object('x', txid_current()::text, 'b', b, 'a', coalesce(ag, '{}'))::text;
+  -- NOTIFY refuses payloads of 8000 bytes or more (that would fail the writing statement): then forget everything
+  if nb > 20000 and tg_op <> 'UPDATE' or coalesce(array_length(ag, 1), 0) > 100 or octet_length(payload) > 7900 then
+    payload := json_build_object('x', txid_current()::text, 'r', true)::text;
   end if;
+  perform pg_notify('cupola_slot', payload);
   return null;
 end $$;
 
