@@ -151,6 +151,11 @@ export class FreeSlotIndex {
     const short: { id: string; hi: number; depth: number }[] = [];
     const missing: { id: string; depth: number }[] = [];
     const own = this.own.size > 0;
+    let lastRu: IndexQuestionAgenda['releasedUntil'] | null = null;
+    let relU = 0;
+    let relB = 0;
+    let relD = 0;
+    let relP = 0;
     for (const ag of agendas) {
       const w = this.windows.get(ag.id);
       if (!w || fromMs < w.lo) {
@@ -158,6 +163,14 @@ export class FreeSlotIndex {
         continue;
       }
       const ru = ag.releasedUntil;
+      if (ru !== lastRu) {
+        // agendas of one rule share one object: read its instants once
+        lastRu = ru;
+        relU = ru.U.getTime();
+        relB = ru.B.getTime();
+        relD = ru.D.getTime();
+        relP = ru.P.getTime();
+      }
       const xs = w.slots;
       let n = 0;
       let cut = false;
@@ -172,7 +185,7 @@ export class FreeSlotIndex {
         const booked = own ? this.bookedOf(s, nowMs) : s.booked;
         if (booked >= s.capacity) continue;
         const rc = s.reserved_class;
-        if (rc !== null && rc !== cls && !(ms <= ru[rc].getTime())) continue;
+        if (rc !== null && rc !== cls && ms > (rc === 'U' ? relU : rc === 'B' ? relB : rc === 'D' ? relD : relP)) continue;
         n++;
         found.push(s);
         foundBooked.push(booked);
