@@ -18,7 +18,12 @@ const people = await benchPatients(db, 40_000, services);
 const engines = await startEngines(url, 2, 39400);
 const [searchEngine, bookEngine] = engines.urls;
 // a crash of the bench must not leave its engines running (they would hold the ports)
-process.on('exit', () => engines.stop());
+let enginesStopped = false;
+const stopEngines = () => {
+  if (!enginesStopped) engines.stop(); // once: a second SIGTERM would cut an engine's own shutdown short
+  enginesStopped = true;
+};
+process.on('exit', stopEngines);
 const token = await operatorToken();
 const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
 const post = async (base: string, path: string, body: unknown) => {
@@ -71,6 +76,6 @@ const p99 = pct(lat, 99);
 console.log(`booking load: ${started} search→book pairs started at ${RATE}/s, ${booked} booked${loadErrors ? `, ${loadErrors} failed to connect` : ''}`);
 console.log(`${lat.length} searches over ${slots} slots while ${booked} bookings ran: p50 ${round(p50, 2)} ms, p99 ${round(p99, 2)} ms (target p99 ≤ 5 ms, ratio ${round(p99 / 5, 2)}); ${empty} without options`);
 printJson({ bench: 'search', quick, p50_ms: round(p50, 2), p99_ms: round(p99, 2), slots, searches: lat.length, bookings_meanwhile: booked, booking_rate_per_s: RATE, limit_p99_ms: 5, ratio: round(p99 / 5, 2) });
-engines.stop();
+stopEngines();
 await db.close();
 process.exit(0);
