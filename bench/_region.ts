@@ -86,12 +86,19 @@ export async function busyServices(db: Db, n: number): Promise<string[]> {
 }
 
 export async function startEngines(url: string, n: number, basePort: number): Promise<{ urls: string[]; stop: () => void }> {
+  // CUPOLA_BENCH_PORT overrides the base port (several people benchmarking on one machine)
+  const base = Number(process.env.CUPOLA_BENCH_PORT ?? basePort);
   const dataDir = mkdtempSync(join(tmpdir(), 'cupola-bench-'));
   const procs: ChildProcess[] = [];
   const urls: string[] = [];
   for (let i = 0; i < n; i++) {
-    const port = basePort + i;
-    procs.push(spawn(process.execPath, [`${ROOT}bin/cupola.js`, 'serve', '--port', String(port)], {
+    const port = base + i;
+    // an engine already answering there (someone else's) would be measured instead of ours
+    const taken = await fetch(`http://127.0.0.1:${port}/health`).then(() => true, () => false);
+    if (taken) throw new Error(`port ${port} already serves an engine: set CUPOLA_BENCH_PORT to a free base port`);
+    // CUPOLA_BENCH_NODE_ARGS: extra node flags for the engines (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof")
+    const nodeArgs = (process.env.CUPOLA_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    procs.push(spawn(process.execPath, [...nodeArgs, `${ROOT}bin/cupola.js`, 'serve', '--port', String(port)], {
       env: { ...process.env, DATABASE_URL: url, CUPOLA_JWT_SECRET: SECRET, CUPOLA_DATA_DIR: dataDir }, stdio: ['ignore', 'ignore', 'inherit'],
     }));
     urls.push(`http://127.0.0.1:${port}`);

@@ -14,6 +14,7 @@ import { bookingRoutes } from './routes/booking.ts';
 import { IdempotentReplay, type Ctx, type EngineReference, type IdempotencyClaim } from '../usecases/context.ts';
 import { OfferCache } from '../store/offer-cache.ts';
 import { BookingReader, BookingWriter } from '../store/booking-writer.ts';
+import { LiveFreeSlots } from '../store/free-slot-cache.ts';
 import { claimOf, replay } from './idempotency.ts';
 
 declare module 'fastify' {
@@ -37,6 +38,11 @@ export interface AppDeps {
   now?: () => Date;
   logger?: boolean;
   offer?: OfferCache;
+  /**
+   * Serve availability searches from an in-memory free-slot index kept fresh by LISTEN/NOTIFY (PostgreSQL server
+   * only; PGlite always asks SQL). Default: on, unless CUPOLA_SLOT_INDEX=off.
+   */
+  slotIndex?: boolean;
 }
 
 export type App = FastifyInstance & { withTypeProvider: () => unknown };
@@ -123,9 +129,13 @@ export async function buildApp(deps: AppDeps) {
     return reply.code(500).type('application/problem+json').send(problemOf({ code: 'INTERNAL', message: 'internal error' }));
   });
 
-  const bookings = new BookingWriter(deps.db);
+  const useIndex = (deps.slotIndex ?? process.env.CUPOLA_SLOT_INDEX !== 'off') && !!deps.db.listen;
+  const slots = useIndex ? await new LiveFreeSlots(deps.db).start() : undefined;
+  if (slots) app.addHook('onClose', async () => slots.stop());
+  app.decorate('slotIndex', slots ?? null);
+  const bookings = new BookingWriter(deps.db, { maxBatch: 64, maxInFlight: 1, ...(slots ? { onTaken: slots.ownTake } : {}) });
   const reads = new BookingReader(deps.db);
-  const ctx = (req: FastifyRequest): Ctx => ({ db: deps.db, principal: req.principal!, now: now(), ref: deps.ref, offer, bookings, reads, idempotency: req.idempotency });
+  const ctx = (req: FastifyRequest): Ctx => ({ db: deps.db, principal: req.principal!, now: now(), ref: deps.ref, offer, bookings, reads, idempotency: req.idempotency, slots });
 
   app.get('/health', { config: { roles: 'public' }, schema: { hide: true } }, async () => {
     await deps.db.query('select 1');

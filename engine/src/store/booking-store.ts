@@ -167,9 +167,10 @@ const arrays = (from: number, types: readonly string[]) => types.map((t, i) => `
  * locked and checked, one place is taken on its slot only if the line has a unit left, then the line's unit is
  * taken and the appointment, its reminders and its events are written — for the bookings whose place was taken,
  * and for no other. No two bookings of one call may share a slot or a line. Atomic with or without a transaction.
- * Returns, per booking, null when written, else why not.
+ * Returns, per booking, null when written, else why not. `onTaken` hears of every place taken: the slot, its places
+ * now taken and the writing transaction (the free-slot index applies this engine's own bookings with it).
  */
-export async function writeBookings(q: Queryable, items: readonly BookingWrite[]): Promise<(TakeRefusal | null)[]> {
+export async function writeBookings(q: Queryable, items: readonly BookingWrite[], onTaken?: (t: { slotId: string; booked: number; xid: string }) => void): Promise<(TakeRefusal | null)[]> {
   if (!items.length) return [];
   const k = items.map((_, i) => i);
   const appt = APPT_COLS.map(([c]) => items.map((it) => {
@@ -189,12 +190,12 @@ export async function writeBookings(q: Queryable, items: readonly BookingWrite[]
   const pr = at(rem.map((x) => x[0]), rem.map((x) => x[1]), rem.map((x) => x[2]));
   const pe = at(ev.map(([i]) => i), ...outbox);
   const cols = (xs: [string, string][]) => xs.map(([c]) => c).join(', ');
-  const r = await q.query<{ k: number; taken: boolean; line_ok: boolean }>(
+  const r = await q.query<{ k: number; taken: boolean; line_ok: boolean; booked: number | null; xid: string }>(
     `with items as (select * from unnest($1::int[], $2::bigint[], $3::text[]) as i(k, slot, line)),
      lines_ok as (select l.id from prescription_line l where l.id in (select line from items) and l.booked_quantity < l.quantity for update),
      taken as (update slot s set booked = s.booked + 1 from items i
                where s.id = i.slot and s.status = 'open' and s.booked < s.capacity and (i.line is null or i.line in (select id from lines_ok))
-               returning i.k, i.line),
+               returning i.k, i.line, s.booked),
      taken_line as (update prescription_line l set booked_quantity = l.booked_quantity + 1 from taken t where l.id = t.line returning l.id),
      appts as (insert into appointment (${cols(APPT_COLS)}, patient_ref)
                select ${APPT_COLS.map(([c]) => `a.${c}`).join(', ')}, a.patient_id
@@ -207,10 +208,12 @@ export async function writeBookings(q: Queryable, items: readonly BookingWrite[]
                select ${OUTBOX_COLS.map(([c]) => `e.${c}`).join(', ')}
                from unnest($${pe}::int[], ${arrays(pe + 1, OUTBOX_COLS.map(([, t]) => t))}) as e(k, ${cols(OUTBOX_COLS)})
                where e.k in (select k from taken))
-     select i.k, exists (select 1 from taken t where t.k = i.k) as taken, (i.line is null or i.line in (select id from lines_ok)) as line_ok
+     select i.k, exists (select 1 from taken t where t.k = i.k) as taken, (i.line is null or i.line in (select id from lines_ok)) as line_ok,
+       (select t.booked from taken t where t.k = i.k) as booked, txid_current()::text as xid
      from items i order by i.k`,
     params,
   );
+  if (onTaken) for (const x of r) if (x.taken && x.booked !== null) onTaken({ slotId: String(items[x.k]!.appointment.slot_id), booked: x.booked, xid: x.xid });
   return r.map((x) => (x.taken ? null : x.line_ok ? 'SLOT_TAKEN' : 'PRESCRIPTION_USED'));
 }
 

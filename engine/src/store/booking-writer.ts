@@ -14,9 +14,14 @@ import { Grouped } from './grouped.ts';
 export class BookingWriter {
   private readonly group: Grouped<BookingWrite, TakeRefusal | null>;
 
-  constructor(db: Queryable, opts: { maxBatch: number; maxInFlight: number } = { maxBatch: 64, maxInFlight: 1 }) {
-    this.group = new Grouped((items) => writeBookings(db, items), {
-      ...opts,
+  /** `onTaken` hears of every place taken (the slot, its places now taken, the writing transaction). */
+  constructor(
+    db: Queryable,
+    opts: { maxBatch: number; maxInFlight: number; onTaken?: (t: { slotId: string; booked: number; xid: string }) => void } = { maxBatch: 64, maxInFlight: 1 },
+  ) {
+    const { onTaken, ...group } = opts;
+    this.group = new Grouped((items) => writeBookings(db, items, onTaken), {
+      ...group,
       keys: (w) => [`slot:${w.appointment.slot_id}`, w.appointment.prescription_line_id ? `line:${w.appointment.prescription_line_id}` : null],
     });
   }

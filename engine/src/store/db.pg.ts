@@ -105,5 +105,39 @@ export function openPg(url: string, opts: { max?: number } = {}): Db {
         }
       }),
     close: () => pool.end(),
+    async listen(channel, onMessage, onLost) {
+      if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`bad channel name ${channel}`);
+      const c = new pg.Client({ connectionString: url, application_name: `cupola-listen-${channel}` });
+      let closing = false;
+      let lost = false;
+      const lose = (e: Error) => {
+        if (closing || lost) return;
+        lost = true;
+        c.end().catch(() => undefined);
+        onLost(e);
+      };
+      c.on('notification', (m) => {
+        if (m.channel === channel) onMessage(m.payload ?? '');
+      });
+      c.on('error', lose);
+      c.on('end', () => lose(new Error('listen connection ended')));
+      try {
+        await c.connect();
+        await c.query(`LISTEN ${channel}`);
+      } catch (e) {
+        closing = true;
+        await c.end().catch(() => undefined);
+        throw e;
+      }
+      return {
+        async close() {
+          closing = true;
+          await c.end().catch(() => undefined);
+        },
+        async query<R>(sql: string, params: readonly unknown[] = []) {
+          return (await c.query(prepared(sql, params))).rows as R[];
+        },
+      };
+    },
   };
 }

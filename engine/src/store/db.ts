@@ -19,6 +19,12 @@ export interface Db extends Queryable {
   /** Runs fn in one transaction: everything it wrote commits together or not at all. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /**
+   * Listens on a NOTIFY channel over a dedicated connection (PostgreSQL server only). `onLost` is called once if the
+   * connection fails or ends; notifications may have been missed from then on. Resolves once LISTEN is in effect, with
+   * `query` on that same connection (reads that must never wait for the request pool).
+   */
+  listen?(channel: string, onMessage: (payload: string) => void, onLost: (e: Error) => void): Promise<{ close(): Promise<void>; query: Queryable['query'] }>;
 }
 
 /** Encodes one value for COPY text format. */

@@ -124,10 +124,17 @@ export async function searchAvailabilityFor(ctx: Ctx, q: Queryable, req: SearchR
     if (!subset.length) return;
     const maxHorizon = Math.max(1, ...subset.map((a) => effective.get(a.id)!.bookingHorizonDays));
     const to = new Date(ctx.now.getTime() + (maxHorizon + 1) * 86_400_000);
+    // agendas mostly share their release rule (inherited): one set of instants per distinct rule
+    const byRule = new Map<string, Record<(typeof CLASSES)[number], Date>>();
     const releases = subset.map((a) => {
       const days = effective.get(a.id)!.quotaReleaseDays;
-      const until = Object.fromEntries(CLASSES.map((k) => [k, new Date(days[k] === undefined ? 0 : ctx.now.getTime() + days[k]! * 86_400_000)]));
-      return { id: a.id, releasedUntil: until as Record<(typeof CLASSES)[number], Date> };
+      const key = `${days.U},${days.B},${days.D},${days.P}`;
+      let until = byRule.get(key);
+      if (!until) {
+        until = Object.fromEntries(CLASSES.map((k) => [k, new Date(days[k] === undefined ? 0 : ctx.now.getTime() + days[k]! * 86_400_000)])) as Record<(typeof CLASSES)[number], Date>;
+        byRule.set(key, until);
+      }
+      return { id: a.id, releasedUntil: until };
     });
     // enough per agenda for the options asked (few agendas → deeper), never fewer than the first few
     const perAgenda = Math.min(50, Math.max(SEARCH_WINDOW_PER_AGENDA, Math.ceil((2 * (req.limit ?? 10)) / releases.length)));
@@ -136,7 +143,7 @@ export async function searchAvailabilityFor(ctx: Ctx, q: Queryable, req: SearchR
     // patient's earliest date for the options): fetch only a few times what is asked
     const total = req.preferences ? undefined : Math.max(40, 4 * (req.limit ?? 10));
     for (const from of starts)
-      for (const s of await freeSlots(q, releases, subject.priority, from, to, perAgenda, total))
+      for (const s of (await ctx.slots?.freeSlots(releases, subject.priority, from, to, perAgenda, total)) ?? (await freeSlots(q, releases, subject.priority, from, to, perAgenda, total)))
         if (!seen.has(s.id)) (seen.add(s.id), slots.push(s));
   };
   const rank = async () => {
@@ -383,7 +390,7 @@ async function place(ctx: Ctx, q: Queryable, input: BookRequest, status: 'held' 
   // the place, the line, the appointment, its reminders and its events: written together or not at all; outside a
   // transaction with the bookings other requests are making at the same moment (group commit)
   const write = { appointment: row, reminders: reminders.due, events: events.map((e) => makeEvent(e, ctx.now)) };
-  const refused = inTx || !ctx.bookings ? (await writeBookings(q, [write]))[0] : await ctx.bookings.write(write);
+  const refused = inTx || !ctx.bookings ? (await writeBookings(q, [write], ctx.slots?.ownTake))[0] : await ctx.bookings.write(write);
   if (refused === 'SLOT_TAKEN') fail('SLOT_TAKEN', `slot ${slot.id} was just taken`, '/slotId');
   if (refused === 'PRESCRIPTION_USED') fail('PRESCRIPTION_USED', 'every service of this prescription line is already booked', '/prescriptionLineId');
   // the policy may cancel the patient's other appointment (rare): through the ordinary cancellation

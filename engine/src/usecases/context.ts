@@ -3,6 +3,7 @@ import type { Principal } from '../http/auth.ts';
 import type { HolidayCalendarData } from '../domain/calendar/holidays.ts';
 import type { OfferCache } from '../store/offer-cache.ts';
 import type { BookingReader, BookingWriter } from '../store/booking-writer.ts';
+import type { LiveFreeSlots } from '../store/free-slot-cache.ts';
 
 /** Reference data the engine needs at run time (loaded from reference/ at the edge). */
 export interface EngineReference {
@@ -31,6 +32,8 @@ export interface Ctx {
   /** grouped reads of searches and bookings made outside a transaction (absent: each reads on its own) */
   reads?: BookingReader | undefined;
   idempotency?: IdempotencyClaim | undefined;
+  /** in-memory free-slot index kept fresh by the database's change notifications (absent or not live: SQL) */
+  slots?: LiveFreeSlots | undefined;
 }
 
 /** Thrown when another request with the same Idempotency-Key committed first: the HTTP layer replays its response. */
