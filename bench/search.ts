@@ -6,7 +6,7 @@
  * every latency would measure the CPU queue, not the search.
  */
 import { benchPatients, busyServices, operatorToken, regionDb, startEngines } from './_region.ts';
-import { pct, printJson, quick, round } from './_util.ts';
+import { jsonPoster, pct, printJson, quick, round } from './_util.ts';
 
 const SECONDS = quick ? 8 : 30;
 const argAt = process.argv.indexOf('--bookings-per-s');
@@ -26,10 +26,7 @@ const stopEngines = () => {
 process.on('exit', stopEngines);
 const token = await operatorToken();
 const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
-const post = async (base: string, path: string, body: unknown) => {
-  const r = await fetch(base + path, { method: 'POST', headers, body: JSON.stringify(body) });
-  return { status: r.status, json: (await r.json()) as Record<string, any> };
-};
+const post = jsonPoster(headers);
 
 let i = 0;
 let booked = 0;
