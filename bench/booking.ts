@@ -32,7 +32,7 @@ console.log(`pgbench -N, ${CLIENTS} clients, ${SECONDS} s: ${round(limit, 0)} tp
 // (b) bookings through the API
 const { db, url } = await regionDb('cupola_bench_region', quick ? 2 : 13);
 const services = await busyServices(db, 12);
-const people = await benchPatients(db, quick ? 30_000 : 80_000, services);
+const people = await benchPatients(db, quick ? 30_000 : 150_000, services);
 const engines = await startEngines(url, 2, 39300);
 const token = await operatorToken();
 const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
@@ -94,7 +94,7 @@ console.log(`  ${loopBooked} bookings = ${round(loopPerS, 1)} search+book/s; p50
 const searched: Searched[] = [];
 const horizonDays = (quick ? 2 : 13) * 7 - 2;
 const today = new Date().toISOString().slice(0, 10);
-const want = Math.ceil(SECONDS * 800);
+const want = Math.ceil(SECONDS * 2000);
 console.log(`searching for ${want} patients before the booking phase (not timed)…`);
 await Promise.all(Array.from({ length: 16 }, async (_, k) => {
   while (searched.length < want && next < people.length) {
