@@ -50,12 +50,13 @@ console.log(JSON.stringify({ mode, n, wall_ms_per_search: round(wall / n, 3), cp
   index: (app as unknown as { slotIndex: { stats: unknown } | null }).slotIndex?.stats ?? null }));
 if (ix && process.env.TIGHT) {
   const frozen = all.slice();
-  const wins = (ix as unknown as { windows: Map<string, { slots: { startMs: number; booked: number; capacity: number; reserved_class: string | null }[]; lo: number; hi: number; depth: number }> }).windows;
+  const wins = (ix as unknown as { windows: Map<string, { start: Float64Array; state: Int32Array; lo: number; hi: number; depth: number }> }).windows;
   const from = new Date(last[2] as string).getTime();
   for (const ag of (last[0] as { id: string }[]).slice(0, 8)) {
     const w = wins.get(ag.id)!;
-    const after = w.slots.filter((x) => x.startMs >= from);
-    console.log(ag.id, 'slots', w.slots.length, 'after from', after.length, 'free', after.filter((x) => x.booked < x.capacity).length, 'unreserved free', after.filter((x) => x.booked < x.capacity && !x.reserved_class).length, 'depth', w.depth, 'hi', new Date(w.hi).toISOString?.());
+    const after = [...w.start.keys()].filter((i) => w.start[i]! >= from);
+    const free = after.filter((i) => w.state[3 * i]! < w.state[3 * i + 1]!);
+    console.log(ag.id, 'slots', w.start.length, 'after from', after.length, 'free', free.length, 'unreserved free', free.filter((i) => w.state[3 * i + 2] === 0).length, 'depth', w.depth, 'hi', new Date(w.hi).toISOString?.());
   }
   all.length = 0;
   const t = performance.now();
