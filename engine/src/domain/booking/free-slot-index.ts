@@ -101,7 +101,8 @@ export class FreeSlotIndex {
   setWindow(agendaId: string, lo: number, hi: number, depth: number, rows: readonly IndexedSlot[]) {
     this.dropAgenda(agendaId);
     const slots = rows
-      .map((r) => ({ ...r, start_at: new Date(r.start_at), end_at: new Date(r.end_at) }))
+      // the agenda's id as one string shared by its slots (the caller's map lookups by it then compare pointers)
+      .map((r) => ({ ...r, agenda_id: r.agenda_id === agendaId ? agendaId : r.agenda_id, start_at: new Date(r.start_at), end_at: new Date(r.end_at) }))
       .sort((a, b) => a.start_at.getTime() - b.start_at.getTime());
     const n = slots.length;
     const w: Window = { slots, start: new Float64Array(n), state: new Int32Array(3 * n), lo, hi, depth };
@@ -236,8 +237,11 @@ export class FreeSlotIndex {
     for (const s of short)
       if (s.hi < cutMs) missing.push({ id: s.id, depth: Math.min(this.opts.maxDepth, Math.max(this.opts.minDepth, s.depth * 2, per * 2)) });
     if (missing.length) return { slots: [], missing };
+    // only what starts no later than the `cap`-th earliest can make the answer (ties are broken by id below)
+    const order: number[] = [];
+    for (let j = 0; j < foundMs.length; j++) if (foundMs[j]! <= cutMs) order.push(j);
     const idOf = (j: number) => foundW[j]!.slots[foundI[j]!]!.id;
-    const order = foundMs.map((_, j) => j).sort((a, b) => {
+    order.sort((a, b) => {
       const d = foundMs[a]! - foundMs[b]!;
       if (d !== 0) return d;
       const x = idOf(a);
