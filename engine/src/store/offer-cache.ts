@@ -20,7 +20,9 @@ export interface OfferedAgenda {
  * changes made by other engine instances are seen within `ttlMs`.
  * With `refreshFrom(db)`, the tree and the per-service offer are refreshed in the background once `ttlMs` has
  * passed, and the previous copy keeps serving meanwhile (up to `2 × ttlMs`; older than that, a request waits for the
- * reload): a search never waits for the whole tree to be read again.
+ * reload): a search never waits for the whole tree to be read again. A reload that reads what the cache already holds
+ * (compared field by field) keeps the objects held — the tree, the resolved attributes, a service's rows — so that
+ * what was derived from them (e.g. the searches' per-offer views) stays valid; anything changed is rebuilt.
  */
 export class OfferCache {
   private nodes: Map<string, OrgNode> | null = null;
