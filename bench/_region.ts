@@ -1,6 +1,6 @@
 /** Shared set-up of the booking and search benchmarks: a region-scale database, patients, prescriptions, engines. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -85,7 +85,7 @@ export async function busyServices(db: Db, n: number): Promise<string[]> {
   return r.map((x) => x.service_id);
 }
 
-export async function startEngines(url: string, n: number, basePort: number): Promise<{ urls: string[]; stop: () => void }> {
+export async function startEngines(url: string, n: number, basePort: number): Promise<{ urls: string[]; pids: number[]; stop: () => void }> {
   // CUPOLA_BENCH_PORT overrides the base port (several people benchmarking on one machine)
   const base = Number(process.env.CUPOLA_BENCH_PORT ?? basePort);
   const dataDir = mkdtempSync(join(tmpdir(), 'cupola-bench-'));
@@ -113,7 +113,20 @@ export async function startEngines(url: string, n: number, basePort: number): Pr
       await new Promise((r) => setTimeout(r, 250));
     }
   }
-  return { urls, stop: () => procs.forEach((p) => p.kill('SIGTERM')) };
+  return { urls, pids: procs.map((p) => p.pid!), stop: () => procs.forEach((p) => p.kill('SIGTERM')) };
 }
 
 export const operatorToken = () => mintToken(SECRET, { sub: 'bench-operator', role: 'cup-operator' });
+
+/** CPU time (user + system, ms) a process has used so far, from /proc (null where there is none). */
+export function processCpuMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // fields 14 and 15 (utime, stime) in clock ticks; after the command name they are at 11 and 12
+    return ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+const CLOCK_TICKS = 100;

@@ -12,7 +12,7 @@ import { pct, round } from './_util.ts';
 
 const mode = process.argv[2] ?? 'on';
 const n = Number(process.argv[3] ?? 1000);
-const db = openPg('postgres://postgres@127.0.0.1:54329/cupola_bench_region', { max: 4 });
+const db = openPg(process.env.CUPOLA_PROBE_PG_URL ?? 'postgres://postgres@127.0.0.1:54329/cupola_bench_region', { max: 4 });
 const app = await buildApp({ db, ref: await loadEngineReference(), jwtSecret: SECRET, slotIndex: mode === 'on' });
 const headers = { authorization: `Bearer ${await mintToken(SECRET, { sub: 'bench-op', role: 'cup-operator' })}` };
 const search = (k: number) => app.inject({ method: 'POST', url: '/availability/search', headers, payload: { patientId: `bpat-${k}`, prescriptionLineId: `brx-${k}-1`, channel: 'web', limit: 10 } });
@@ -45,17 +45,18 @@ for (let k = 0; k < n; k++) {
 }
 const wall = performance.now() - t0;
 const c = process.cpuUsage(c0);
-console.log(JSON.stringify({ mode, n, wall_ms_per_search: round(wall / n, 3), cpu_ms_per_search: round((c.user + c.system) / 1000 / n, 3), p50_ms: round(pct(lat, 50), 2), p99_ms: round(pct(lat, 99), 2),
+console.log(JSON.stringify({ mode, n, wall_ms_per_search: round(wall / n, 3), cpu_ms_per_search: round((c.user + c.system) / 1000 / n, 3), user_ms_per_search: round(c.user / 1000 / n, 3), sys_ms_per_search: round(c.system / 1000 / n, 3), p50_ms: round(pct(lat, 50), 2), p99_ms: round(pct(lat, 99), 2),
   probe: { calls: probe.calls, agendas_per_call: round(probe.agendas / (probe.calls || 1), 1), us_per_call: round((1000 * probe.ms) / (probe.calls || 1), 1) },
   index: (app as unknown as { slotIndex: { stats: unknown } | null }).slotIndex?.stats ?? null }));
 if (ix && process.env.TIGHT) {
   const frozen = all.slice();
-  const wins = (ix as unknown as { windows: Map<string, { slots: { startMs: number; booked: number; capacity: number; reserved_class: string | null }[]; lo: number; hi: number; depth: number }> }).windows;
+  const wins = (ix as unknown as { windows: Map<string, { start: Float64Array; state: Int32Array; lo: number; hi: number; depth: number }> }).windows;
   const from = new Date(last[2] as string).getTime();
   for (const ag of (last[0] as { id: string }[]).slice(0, 8)) {
     const w = wins.get(ag.id)!;
-    const after = w.slots.filter((x) => x.startMs >= from);
-    console.log(ag.id, 'slots', w.slots.length, 'after from', after.length, 'free', after.filter((x) => x.booked < x.capacity).length, 'unreserved free', after.filter((x) => x.booked < x.capacity && !x.reserved_class).length, 'depth', w.depth, 'hi', new Date(w.hi).toISOString?.());
+    const after = [...w.start.keys()].filter((i) => w.start[i]! >= from);
+    const free = after.filter((i) => w.state[3 * i]! < w.state[3 * i + 1]!);
+    console.log(ag.id, 'slots', w.start.length, 'after from', after.length, 'free', free.length, 'unreserved free', free.filter((i) => w.state[3 * i + 2] === 0).length, 'depth', w.depth, 'hi', new Date(w.hi).toISOString?.());
   }
   all.length = 0;
   const t = performance.now();

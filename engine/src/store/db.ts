@@ -54,12 +54,26 @@ export interface Stmt {
 export function together(stmts: readonly Stmt[]): Stmt {
   if (stmts.length === 1) return stmts[0]!;
   const params: unknown[] = [];
-  const parts = stmts.map((s, i) => {
-    const offset = params.length;
-    params.push(...s.params);
-    return `w${i} as (${s.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)})`;
-  });
-  return { sql: `with ${parts.join(',\n')}\nselect 1`, params };
+  for (const s of stmts) params.push(...s.params);
+  return { sql: togetherSql(stmts), params };
+}
+
+/** The combined text of some statements (the same few combinations recur: built once each, renumbering is costly). */
+const combined = new Map<string, string>();
+function togetherSql(stmts: readonly Stmt[]): string {
+  const key = stmts.map((s) => `${s.params.length}:${s.sql}`).join('\u0000');
+  let sql = combined.get(key);
+  if (sql === undefined) {
+    let offset = 0;
+    const parts = stmts.map((s, i) => {
+      const at = offset;
+      offset += s.params.length;
+      return `w${i} as (${s.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + at}`)})`;
+    });
+    sql = `with ${parts.join(',\n')}\nselect 1`;
+    if (combined.size < 1000) combined.set(key, sql);
+  }
+  return sql;
 }
 
 /** Runs the statements as one (nothing when the list is empty). */

@@ -20,7 +20,9 @@ export interface OfferedAgenda {
  * changes made by other engine instances are seen within `ttlMs`.
  * With `refreshFrom(db)`, the tree and the per-service offer are refreshed in the background once `ttlMs` has
  * passed, and the previous copy keeps serving meanwhile (up to `2 × ttlMs`; older than that, a request waits for the
- * reload): a search never waits for the whole tree to be read again.
+ * reload): a search never waits for the whole tree to be read again. A reload that reads what the cache already holds
+ * (compared field by field) keeps the objects held — the tree, the resolved attributes, a service's rows — so that
+ * what was derived from them (e.g. the searches' per-offer views) stays valid; anything changed is rebuilt.
  */
 export class OfferCache {
   private nodes: Map<string, OrgNode> | null = null;
@@ -42,8 +44,8 @@ export class OfferCache {
 
   private agendas = new Map<string, { at: number; a: AgendaNode }>();
   private services = new Map<string, { at: number; s: Service }>();
-  private resolved = new Map<string, { at: number; eff: EffectiveAttributes }>();
-  private offered = new Map<string, { at: number; rows: OfferedAgenda[] }>();
+  private resolved = new Map<string, { at: number; eff: EffectiveAttributes; tree: Map<string, OrgNode>; a: AgendaNode }>();
+  private offered = new Map<string, { at: number; rows: OfferedAgenda[]; tree: Map<string, OrgNode> }>();
 
   invalidate() {
     this.generation++;
@@ -77,8 +79,12 @@ export class OfferCache {
     const gen = this.generation;
     const agendas = await candidateAgendas(q, { serviceId, accessType });
     const tree = await this.tree(q);
-    const rows = agendas.map((agenda) => ({ agenda, eff: this.resolve(tree, agenda, null), siteId: siteOfClinic(tree, agenda.clinic_id) }));
-    if (gen === this.generation) this.offered.set(key, { at: Date.now(), rows });
+    // a reload that found what the cache holds (the usual case) keeps it: the same rows, attributes and everything
+    // searches built on them — rebuilt only when something changed (the rows are resolved exactly from `tree`)
+    const prev = this.offered.get(key);
+    const same = prev && prev.tree === tree && prev.rows.length === agendas.length && prev.rows.every((r, i) => sameAgenda(r.agenda, agendas[i]!));
+    const rows = same ? prev.rows : agendas.map((agenda) => ({ agenda, eff: this.resolve(tree, agenda, null, true), siteId: siteOfClinic(tree, agenda.clinic_id) }));
+    if (gen === this.generation) this.offered.set(key, { at: Date.now(), rows, tree });
     return rows;
   }
 
@@ -118,7 +124,9 @@ export class OfferCache {
       this.loading = q
         .query<OrgNode>(`select id, parent_id, level, name, attrs, ats_id, provider_id, active, municipality from org_unit`)
         .then((rows) => {
-          const nodes = new Map(rows.map((r) => [r.id, r]));
+          // unchanged: keep the copy held (what was resolved from it stays valid)
+          const held = this.nodes;
+          const nodes = held && held.size === rows.length && rows.every((r) => sameNode(held.get(r.id), r)) ? held : new Map(rows.map((r) => [r.id, r]));
           if (gen === this.generation) {
             this.nodes = nodes;
             this.loadedAt = Date.now();
@@ -143,10 +151,17 @@ export class OfferCache {
     return this.resolve(await this.tree(q), a, slotAttrs ?? null);
   }
 
-  private resolve(tree: Map<string, OrgNode>, a: { id: string; attrs: Record<string, unknown>; clinic_id: string; resource_id?: string | null }, slotAttrs: Record<string, unknown> | null) {
+  /** `exact`: resolved from this very tree and agenda (a memo within the period is not enough). */
+  private resolve(tree: Map<string, OrgNode>, a: { id: string; attrs: Record<string, unknown>; clinic_id: string; resource_id?: string | null }, slotAttrs: Record<string, unknown> | null,
+    exact = false) {
     if (!slotAttrs) {
       const memo = this.resolved.get(a.id);
-      if (memo && Date.now() - memo.at < this.ttlMs) return memo.eff;
+      if (memo && !exact && Date.now() - memo.at < this.ttlMs) return memo.eff;
+      // resolved from the same tree and agenda: still right, whatever its age
+      if (memo && memo.tree === tree && sameResolved(memo.a, a)) {
+        memo.at = Date.now();
+        return memo.eff;
+      }
     }
     const chain = [];
     if (slotAttrs) chain.push({ level: 'slot', id: 'slot', attrs: slotAttrs });
@@ -157,7 +172,7 @@ export class OfferCache {
     }
     for (let n = tree.get(a.clinic_id); n; n = n.parent_id ? tree.get(n.parent_id) : undefined) chain.push({ level: n.level, id: n.id, attrs: n.attrs });
     const eff = resolveAttributes(chain).effective;
-    if (!slotAttrs) this.resolved.set(a.id, { at: Date.now(), eff });
+    if (!slotAttrs) this.resolved.set(a.id, { at: Date.now(), eff, tree, a: { id: a.id, attrs: a.attrs, clinic_id: a.clinic_id, resource_id: a.resource_id ?? null } });
     return eff;
   }
 
@@ -175,4 +190,32 @@ function siteOfClinic(tree: Map<string, OrgNode>, clinicId: string): string {
   const clinic = tree.get(clinicId);
   const unit = clinic?.parent_id ? tree.get(clinic.parent_id) : undefined;
   return unit?.parent_id ?? '';
+}
+
+/** Equal JSON values (what jsonb columns hold). */
+function sameJson(x: unknown, y: unknown): boolean {
+  if (x === y) return true;
+  if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null || Array.isArray(x) !== Array.isArray(y)) return false;
+  const kx = Object.keys(x);
+  const ky = Object.keys(y);
+  if (kx.length !== ky.length) return false;
+  for (const k of kx) if (!Object.prototype.hasOwnProperty.call(y, k) || !sameJson((x as Record<string, unknown>)[k], (y as Record<string, unknown>)[k])) return false;
+  return true;
+}
+
+/** The same organisation unit, field by field. */
+function sameNode(a: OrgNode | undefined, b: OrgNode): boolean {
+  return !!a && a.id === b.id && a.parent_id === b.parent_id && a.level === b.level && a.name === b.name && a.ats_id === b.ats_id
+    && a.provider_id === b.provider_id && a.active === b.active && a.municipality === b.municipality && sameJson(a.attrs, b.attrs);
+}
+
+/** The same candidate agenda, field by field. */
+function sameAgenda(a: CandidateAgenda, b: CandidateAgenda): boolean {
+  return a.id === b.id && a.clinic_id === b.clinic_id && a.resource_id === b.resource_id && a.ats_id === b.ats_id && a.provider_id === b.provider_id
+    && a.access_type === b.access_type && sameJson(a.attrs, b.attrs);
+}
+
+/** The same agenda in what its attributes are resolved from. */
+function sameResolved(a: AgendaNode, b: { id: string; attrs: Record<string, unknown>; clinic_id: string; resource_id?: string | null }): boolean {
+  return a.id === b.id && a.clinic_id === b.clinic_id && a.resource_id === (b.resource_id ?? null) && sameJson(a.attrs, b.attrs);
 }

@@ -9,19 +9,23 @@ export function outboxInsert(events: readonly NewEvent[], now: Date): { stmt: St
   const envelopes = events.map((e) => makeEvent(e, now));
   if (!envelopes.length) return { stmt: null, envelopes };
   const params: unknown[] = [];
-  const rows = envelopes.map((env, i) => {
+  for (const env of envelopes)
     params.push(env.event_id, topicOf(env.aggregate_type), env.type, env.schema_version, env.occurred_at, env.aggregate_type,
       env.aggregate_id, env.ats, env.provider, JSON.stringify(env.payload));
-    return `(${TYPES.map((t, k) => `$${i * COLS + k + 1}::${t}`).join(',')})`;
-  });
-  return {
-    stmt: {
-      sql: `insert into outbox (event_id, topic, type, schema_version, occurred_at, aggregate_type, aggregate_id, ats, provider, payload)
-       select * from (values ${rows.join(',')}) v`,
-      params,
-    },
-    envelopes,
-  };
+  return { stmt: { sql: insertSql(envelopes.length), params }, envelopes };
+}
+
+/** The insert of n outbox rows (one text per n, built once). */
+const insertSqls: string[] = [];
+function insertSql(n: number): string {
+  let sql = insertSqls[n];
+  if (sql === undefined) {
+    const rows = Array.from({ length: n }, (_, i) => `(${TYPES.map((t, k) => `$${i * COLS + k + 1}::${t}`).join(',')})`);
+    sql = `insert into outbox (event_id, topic, type, schema_version, occurred_at, aggregate_type, aggregate_id, ats, provider, payload)
+       select * from (values ${rows.join(',')}) v`;
+    if (n <= 256) insertSqls[n] = sql;
+  }
+  return sql;
 }
 
 /** Writes events to the outbox inside the caller's transaction (one statement). */

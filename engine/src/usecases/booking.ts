@@ -6,6 +6,7 @@ import { assessOffer, keepsGuarantee } from '../domain/booking/guarantee.ts';
 import { LOMBARDY_GUARANTEE_RULES } from '../domain/booking/guarantee-rules.ts';
 import { cancellationCutoff, reminderInstants } from '../domain/booking/working-days.ts';
 import type { EffectiveAttributes } from '../domain/offer/attributes.ts';
+import type { OfferedAgenda } from '../store/offer-cache.ts';
 import type { AccessType, Channel, PriorityClass, Regime } from '../domain/offer/types.ts';
 import { addDays, localDateOf } from '../domain/time/rome-time.ts';
 import { fail } from '../http/problem.ts';
@@ -85,7 +86,7 @@ const prescriptionIdOf = (lineId: string) => lineId.replace(/-\d+$/, '');
 function candidateOf(s: { id: string; start_at: Date; capacity: number; booked: number; reserved_class: PriorityClass | null },
   eff: EffectiveAttributes, ag: { access_type: string; provider_id: string; ats_id: string }, siteId: string, serviceId: string): CandidateSlot {
   return {
-    slotId: s.id, startAt: new Date(s.start_at), capacity: s.capacity, booked: s.booked, serviceIds: [serviceId],
+    slotId: s.id, startAt: s.start_at instanceof Date ? s.start_at : new Date(s.start_at), capacity: s.capacity, booked: s.booked, serviceIds: [serviceId],
     accessType: ag.access_type as AccessType, reservedClass: s.reserved_class, channels: eff.channels, regimes: eff.regimes,
     quotaReleaseDays: eff.quotaReleaseDays, bookingHorizonDays: eff.bookingHorizonDays, providerId: ag.provider_id, siteId, ats: ag.ats_id, region: REGION,
   };
@@ -93,11 +94,85 @@ function candidateOf(s: { id: string; start_at: Date; capacity: number; booked: 
 
 const siteOf = (ctx: Ctx, q: Queryable, clinicId: string): Promise<string> => ctx.offer.siteOf(q, clinicId);
 
-const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+const iso = (d: Date | null) => (d ? (d instanceof Date ? d : new Date(d)).toISOString() : null);
 
 /** A search's or booking's read: grouped with concurrent ones outside a transaction, on its own (and locking) in one. */
 const readContext = (ctx: Ctx, q: Queryable, o: BookingContextRequest) =>
   q === ctx.db && !o.lock && ctx.reads ? ctx.reads.read(o) : loadBookingContext(q, o);
+
+/** Some candidate agendas with what a search asks of them as a whole, worked out once per cached offer. */
+interface AgendaSubset {
+  agendas: CandidateAgenda[];
+  /** the longest booking horizon among them (at least 1) */
+  maxHorizon: number;
+  /** their distinct class-release rules, and each agenda's rule (an index into `rules`) */
+  rules: Readonly<EffectiveAttributes['quotaReleaseDays']>[];
+  ruleOf: number[];
+}
+
+/** The offer of a service for one channel and regime: its agendas and their attributes, sites and area split. */
+interface OfferView {
+  effective: Map<string, EffectiveAttributes>;
+  sites: Map<string, string>;
+  byId: Map<string, CandidateAgenda>;
+  usable: CandidateAgenda[];
+  /** per guarantee area (an ATS; '' for the whole region): the agendas inside it and outside it, in offer order */
+  areas: Map<string, { inside: AgendaSubset; outside: AgendaSubset }>;
+}
+
+/**
+ * Views of the offer cache's rows (which are replaced, never changed, when the cache reloads): the maps and subsets
+ * every search of a service used to rebuild from all its agendas, built once per rows, channel and regime.
+ */
+const offerViews = new WeakMap<readonly OfferedAgenda[], Map<string, OfferView>>();
+
+function offerView(rows: readonly OfferedAgenda[], channel: string, regime: Regime): OfferView {
+  let byKey = offerViews.get(rows);
+  if (!byKey) offerViews.set(rows, (byKey = new Map()));
+  const key = `${channel}|${regime}`;
+  let v = byKey.get(key);
+  if (!v) {
+    const offered = rows.filter((o) => o.eff.channels.includes(channel as Channel) && o.eff.regimes.includes(regime));
+    const usable = offered.map((o) => o.agenda);
+    v = {
+      effective: new Map(offered.map((o) => [o.agenda.id, o.eff])),
+      sites: new Map(offered.map((o) => [o.agenda.clinic_id, o.siteId])),
+      byId: new Map(usable.map((a) => [a.id, a])),
+      usable,
+      areas: new Map(),
+    };
+    byKey.set(key, v);
+  }
+  return v;
+}
+
+/** The agendas inside and outside a guarantee area (`ats`; null: the whole region is the area). */
+function areaOf(v: OfferView, ats: string | null) {
+  const key = ats ?? '';
+  let a = v.areas.get(key);
+  if (!a) {
+    const inArea = (x: CandidateAgenda) => ats === null || x.ats_id === ats;
+    a = { inside: subsetOf(v, v.usable.filter(inArea)), outside: subsetOf(v, v.usable.filter((x) => !inArea(x))) };
+    v.areas.set(key, a);
+  }
+  return a;
+}
+
+function subsetOf(v: OfferView, agendas: CandidateAgenda[]): AgendaSubset {
+  const rules: AgendaSubset['rules'] = [];
+  const ruleIndex = new Map<string, number>();
+  const ruleOf = agendas.map((a) => {
+    const days = v.effective.get(a.id)!.quotaReleaseDays;
+    const key = `${days.U},${days.B},${days.D},${days.P}`;
+    let i = ruleIndex.get(key);
+    if (i === undefined) {
+      i = rules.push(days) - 1;
+      ruleIndex.set(key, i);
+    }
+    return i;
+  });
+  return { agendas, maxHorizon: Math.max(1, ...agendas.map((a) => v.effective.get(a.id)!.bookingHorizonDays)), rules, ruleOf };
+}
 
 /** Availability search: earliest bookable slots honouring every effective attribute, with the guarantee verdict. */
 export async function searchAvailabilityFor(ctx: Ctx, q: Queryable, req: SearchRequest, record: boolean) {
@@ -108,34 +183,21 @@ export async function searchAvailabilityFor(ctx: Ctx, q: Queryable, req: SearchR
   const regime = (req.regime ?? 'SSN') as Regime;
   const subject = await resolveSubject(ctx, q, patient, { ...req, regime }, read.prescription);
   if (!subject.service.active) fail('SERVICE_INACTIVE', `service ${subject.service.id} is withdrawn`, '/serviceId');
-  const offered = (await ctx.offer.offeredAgendas(q, subject.service.id, subject.accessType))
-    .filter((o) => o.eff.channels.includes(req.channel) && o.eff.regimes.includes(regime));
-  const effective = new Map(offered.map((o) => [o.agenda.id, o.eff]));
-  const sites = new Map(offered.map((o) => [o.agenda.clinic_id, o.siteId]));
-  const usable = offered.map((o) => o.agenda);
+  const view = offerView(await ctx.offer.offeredAgendas(q, subject.service.id, subject.accessType), req.channel, regime);
+  const { effective, sites, byId } = view;
   // the first availability ignores the patient's earliest date (a preference): fetch from now, and from earliest too
   const earliest = req.earliest && req.earliest > localDateOf(ctx.now) ? req.earliest : null;
-  const byId = new Map(usable.map((a) => [a.id, a]));
   const slots: FreeSlot[] = [];
   const seen = new Set<string>();
 
   /** Loads the first free slots of some agendas (all of them open to the class) into `slots`. */
-  const gather = async (subset: CandidateAgenda[]) => {
-    if (!subset.length) return;
-    const maxHorizon = Math.max(1, ...subset.map((a) => effective.get(a.id)!.bookingHorizonDays));
-    const to = new Date(ctx.now.getTime() + (maxHorizon + 1) * 86_400_000);
+  const gather = async (subset: AgendaSubset) => {
+    if (!subset.agendas.length) return;
+    const to = new Date(ctx.now.getTime() + (subset.maxHorizon + 1) * 86_400_000);
     // agendas mostly share their release rule (inherited): one set of instants per distinct rule
-    const byRule = new Map<string, Record<(typeof CLASSES)[number], Date>>();
-    const releases = subset.map((a) => {
-      const days = effective.get(a.id)!.quotaReleaseDays;
-      const key = `${days.U},${days.B},${days.D},${days.P}`;
-      let until = byRule.get(key);
-      if (!until) {
-        until = Object.fromEntries(CLASSES.map((k) => [k, new Date(days[k] === undefined ? 0 : ctx.now.getTime() + days[k]! * 86_400_000)])) as Record<(typeof CLASSES)[number], Date>;
-        byRule.set(key, until);
-      }
-      return { id: a.id, releasedUntil: until };
-    });
+    const untils = subset.rules.map((days) =>
+      Object.fromEntries(CLASSES.map((k) => [k, new Date(days[k] === undefined ? 0 : ctx.now.getTime() + days[k]! * 86_400_000)])) as Record<(typeof CLASSES)[number], Date>);
+    const releases = subset.agendas.map((a, i) => ({ id: a.id, releasedUntil: untils[subset.ruleOf[i]!]! }));
     // enough per agenda for the options asked (few agendas → deeper), never fewer than the first few
     const perAgenda = Math.min(50, Math.max(SEARCH_WINDOW_PER_AGENDA, Math.ceil((2 * (req.limit ?? 10)) / releases.length)));
     const starts = [ctx.now, ...(earliest ? [new Date(Date.parse(`${earliest}T00:00:00Z`) - 2 * 3600_000)] : [])];
@@ -167,12 +229,12 @@ export async function searchAvailabilityFor(ctx: Ctx, q: Queryable, req: SearchR
   // The guarantee area first; the rest of the region only when the area cannot honour the maximum wait (then the
   // best options outside the area are due) or the patient asked for a provider or site outside it.
   const areaWide = LOMBARDY_GUARANTEE_RULES.guaranteeArea === 'region';
-  const inArea = (a: CandidateAgenda) => areaWide || a.ats_id === who.ats;
-  await gather(usable.filter(inArea));
+  const area = areaOf(view, areaWide ? null : who.ats);
+  await gather(area.inside);
   let { result, verdict } = await rank();
   const prefersElsewhere = !!(req.preferences?.providerId || req.preferences?.siteId);
   if (!areaWide && (!verdict.guaranteed || prefersElsewhere || result.eligible.length < (req.limit ?? 10))) {
-    await gather(usable.filter((a) => !inArea(a)));
+    await gather(area.outside);
     ({ result, verdict } = await rank());
   }
   const searchId = `srch-${uuidv7()}`;

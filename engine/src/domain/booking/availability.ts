@@ -117,27 +117,48 @@ const DEFAULT_AFTERNOON_FROM = '13:00';
 const ageFits = (service: AvailabilityRequest['service'], age: number): boolean =>
   (service.minAge === null || age >= service.minAge) && (service.maxAge === null || age <= service.maxAge);
 
-/** Every reason why a slot cannot be offered for the request (empty = eligible). */
-export const exclusionReasons = (slot: CandidateSlot, req: AvailabilityRequest): ExclusionReason[] => {
-  const date = localDateOf(slot.startAt);
-  const today = localDateOf(req.now);
-  const maxKm = req.preferences?.maxDistanceKm;
-  const checks: [ExclusionReason, boolean][] = [
-    ['service_not_offered', !slot.serviceIds.includes(req.serviceId)],
-    ['past', slot.startAt.getTime() < req.now.getTime()],
-    ['before_earliest', req.earliest !== undefined && date < req.earliest],
-    ['beyond_horizon', slot.bookingHorizonDays !== undefined && date > addDays(today, slot.bookingHorizonDays)],
-    ['full', remainingPlaces(slot) === 0],
-    ['channel_not_allowed', !slot.channels.includes(req.channel)],
-    ['regime_not_allowed', !slot.regimes.includes(req.regime)],
-    ['access_type_mismatch', slot.accessType !== req.accessType],
-    ['reserved_to_other_class', !isOpenToClass(slot, req.cls, req.now, slot.quotaReleaseDays)],
-    ['patient_sex', req.service.sex !== null && req.service.sex !== req.patient.sex],
-    ['patient_age', !ageFits(req.service, ageOn(req.patient.birthDate, date))],
-    ['too_far', maxKm !== undefined && slot.distanceKm != null && slot.distanceKm > maxKm],
-  ];
-  return checks.filter(([, failed]) => failed).map(([reason]) => reason);
+/** What the checks of one request need, worked out once for all the slots it looks at. */
+interface RequestFacts {
+  nowMs: number;
+  today: LocalDate;
+  maxKm: number | undefined;
+  /** the last bookable date per booking horizon (days) */
+  horizonEnd: Map<number, LocalDate>;
+  /** whether the patient's age fits the service, per slot date */
+  ageFitsOn: Map<LocalDate, boolean>;
+}
+
+const factsOf = (req: AvailabilityRequest): RequestFacts => ({
+  nowMs: req.now.getTime(), today: localDateOf(req.now), maxKm: req.preferences?.maxDistanceKm, horizonEnd: new Map(), ageFitsOn: new Map(),
+});
+
+/** Every reason why a slot (starting on local `date`) cannot be offered, in EXCLUSION_REASONS order (empty = eligible). */
+const reasonsOf = (slot: CandidateSlot, req: AvailabilityRequest, f: RequestFacts, date: LocalDate): ExclusionReason[] => {
+  const out: ExclusionReason[] = [];
+  if (!slot.serviceIds.includes(req.serviceId)) out.push('service_not_offered');
+  if (slot.startAt.getTime() < f.nowMs) out.push('past');
+  if (req.earliest !== undefined && date < req.earliest) out.push('before_earliest');
+  if (slot.bookingHorizonDays !== undefined) {
+    let end = f.horizonEnd.get(slot.bookingHorizonDays);
+    if (end === undefined) f.horizonEnd.set(slot.bookingHorizonDays, (end = addDays(f.today, slot.bookingHorizonDays)));
+    if (date > end) out.push('beyond_horizon');
+  }
+  if (remainingPlaces(slot) === 0) out.push('full');
+  if (!slot.channels.includes(req.channel)) out.push('channel_not_allowed');
+  if (!slot.regimes.includes(req.regime)) out.push('regime_not_allowed');
+  if (slot.accessType !== req.accessType) out.push('access_type_mismatch');
+  if (!isOpenToClass(slot, req.cls, req.now, slot.quotaReleaseDays)) out.push('reserved_to_other_class');
+  if (req.service.sex !== null && req.service.sex !== req.patient.sex) out.push('patient_sex');
+  let fits = f.ageFitsOn.get(date);
+  if (fits === undefined) f.ageFitsOn.set(date, (fits = ageFits(req.service, ageOn(req.patient.birthDate, date))));
+  if (!fits) out.push('patient_age');
+  if (f.maxKm !== undefined && slot.distanceKm != null && slot.distanceKm > f.maxKm) out.push('too_far');
+  return out;
 };
+
+/** Every reason why a slot cannot be offered for the request (empty = eligible). */
+export const exclusionReasons = (slot: CandidateSlot, req: AvailabilityRequest): ExclusionReason[] =>
+  reasonsOf(slot, req, factsOf(req), localDateOf(slot.startAt));
 
 export const isInGuaranteeArea = (slot: Pick<CandidateSlot, 'ats' | 'region'>, patient: { ats: string; region: string }, rule: GuaranteeAreaRule = 'ats'): boolean =>
   rule === 'ats' ? slot.ats === patient.ats && slot.region === patient.region : slot.region === patient.region;
@@ -176,15 +197,17 @@ export const searchAvailability = (candidates: readonly CandidateSlot[], req: Av
   const eligible: RankedSlot[] = [];
   const excluded: AvailabilityResult['excluded'] = [];
   const offerable: CandidateSlot[] = [];
+  const facts = factsOf(req);
   for (const slot of candidates) {
-    const reasons = exclusionReasons(slot, req);
+    const date = localDateOf(slot.startAt);
+    const reasons = reasonsOf(slot, req, facts, date);
     if (reasons.every((r) => PREFERENCE_REASONS.includes(r))) offerable.push(slot);
     if (reasons.length > 0) {
       excluded.push({ slotId: slot.slotId, reasons });
       continue;
     }
     const inGuaranteeArea = isInGuaranteeArea(slot, req.patient, rule);
-    eligible.push({ slot, localDate: localDateOf(slot.startAt), inGuaranteeArea, preferenceScore: preferenceScore(slot, req) });
+    eligible.push({ slot, localDate: date, inGuaranteeArea, preferenceScore: preferenceScore(slot, req) });
   }
   eligible.sort(compareRanked);
   return {

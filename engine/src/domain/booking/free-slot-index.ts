@@ -22,17 +22,36 @@ export interface IndexedSlot {
   attrs: Record<string, unknown> | null;
 }
 
-interface Entry extends IndexedSlot {
-  startMs: number;
-}
+/**
+ * The classes a slot can be reserved to, as the small numbers a window stores: 0 = open to every class; any other
+ * value (the database allows none) is released like P, as in the SQL.
+ */
+const CLASS_CODE: Record<PriorityClass, number> = { U: 1, B: 2, D: 3, P: 4 };
+const OTHER_CLASS = 5;
 
+/**
+ * One agenda's window, laid out for the search loop: the starts of its slots (sorted) in one Float64Array and
+ * their booked count, capacity and reserved class side by side in one Int32Array — a question reads a few
+ * contiguous cache lines per agenda instead of one object per slot scattered over the heap (on the region's data
+ * that was most of the index's cost). The slots themselves (ids, dates, attributes) are read only for the answer.
+ */
 interface Window {
   /** every open slot with start in [lo, hi] (hi = Infinity: every open slot from lo on), sorted by start */
-  slots: Entry[];
+  slots: IndexedSlot[];
+  /** slots[i]'s start in ms */
+  start: Float64Array;
+  /** slots[i]: [3i] booked, [3i + 1] capacity, [3i + 2] reserved class code (CLASS_CODE, 0 = none) */
+  state: Int32Array;
   lo: number;
   hi: number;
   /** the free-slot depth the window was loaded for (grows when a question needs more) */
   depth: number;
+}
+
+/** Where a slot is held: its window and its position in it. */
+interface Place {
+  w: Window;
+  i: number;
 }
 
 /** One agenda of a question: its id and, per class, the instant up to which slots reserved to the class are released. */
@@ -55,7 +74,7 @@ interface Own {
 
 export class FreeSlotIndex {
   private windows = new Map<string, Window>();
-  private byId = new Map<string, Entry>();
+  private byId = new Map<string, Place>();
   private own = new Map<string, Own>();
   /** change notifications already seen, by transaction (so an own booking reported after its notification adds no overlay) */
   private seenXids = new Map<string, number>();
@@ -82,10 +101,20 @@ export class FreeSlotIndex {
   setWindow(agendaId: string, lo: number, hi: number, depth: number, rows: readonly IndexedSlot[]) {
     this.dropAgenda(agendaId);
     const slots = rows
-      .map((r) => ({ ...r, start_at: new Date(r.start_at), end_at: new Date(r.end_at), startMs: new Date(r.start_at).getTime() }))
-      .sort((a, b) => a.startMs - b.startMs);
-    for (const s of slots) this.byId.set(s.id, s);
-    this.windows.set(agendaId, { slots, lo, hi, depth });
+      // the agenda's id as one string shared by its slots (the caller's map lookups by it then compare pointers)
+      .map((r) => ({ ...r, agenda_id: r.agenda_id === agendaId ? agendaId : r.agenda_id, start_at: new Date(r.start_at), end_at: new Date(r.end_at) }))
+      .sort((a, b) => a.start_at.getTime() - b.start_at.getTime());
+    const n = slots.length;
+    const w: Window = { slots, start: new Float64Array(n), state: new Int32Array(3 * n), lo, hi, depth };
+    for (let i = 0; i < n; i++) {
+      const s = slots[i]!;
+      w.start[i] = s.start_at.getTime();
+      w.state[3 * i] = s.booked;
+      w.state[3 * i + 1] = s.capacity;
+      w.state[3 * i + 2] = s.reserved_class === null ? 0 : (CLASS_CODE[s.reserved_class] ?? OTHER_CLASS);
+      this.byId.set(s.id, { w, i });
+    }
+    this.windows.set(agendaId, w);
   }
 
   dropAgenda(agendaId: string) {
@@ -104,8 +133,8 @@ export class FreeSlotIndex {
 
   /** A committed change of a slot's booked count (slots outside every window are ignored). */
   applyBooked(slotId: string, booked: number) {
-    const s = this.byId.get(slotId);
-    if (s) s.booked = booked;
+    const p = this.byId.get(slotId);
+    if (p) p.w.state[3 * p.i] = booked;
   }
 
   /**
@@ -126,12 +155,12 @@ export class FreeSlotIndex {
     for (const [id, o] of this.own) if (o.xid === xid) this.own.delete(id);
   }
 
-  private bookedOf(s: Entry, nowMs: number): number {
-    const o = this.own.get(s.id);
-    if (!o) return s.booked;
+  private bookedOf(id: string, booked: number, nowMs: number): number {
+    const o = this.own.get(id);
+    if (!o) return booked;
     if (o.expiresMs < nowMs) {
-      this.own.delete(s.id);
-      return s.booked;
+      this.own.delete(id);
+      return booked;
     }
     return o.booked;
   }
@@ -142,7 +171,11 @@ export class FreeSlotIndex {
     const toMs = to.getTime();
     const per = Math.max(1, Math.min(200, perAgenda | 0));
     const cap = total ? Math.max(1, total | 0) : Infinity;
-    const found: Entry[] = [];
+    const clsCode = cls === null ? -1 : CLASS_CODE[cls];
+    // what was found: its window, position, start and booked count (parallel arrays: no object per slot)
+    const foundW: Window[] = [];
+    const foundI: number[] = [];
+    const foundMs: number[] = [];
     const foundBooked: number[] = [];
     // with a total: the starts of the earliest `cap` found so far (a max-heap); a slot starting after the greatest
     // of them can never make the answer, nor can anything after it in the same agenda
@@ -152,10 +185,8 @@ export class FreeSlotIndex {
     const missing: { id: string; depth: number }[] = [];
     const own = this.own.size > 0;
     let lastRu: IndexQuestionAgenda['releasedUntil'] | null = null;
-    let relU = 0;
-    let relB = 0;
-    let relD = 0;
-    let relP = 0;
+    // release instants by class code (index 0 unused: an unreserved slot is open to every class)
+    const rel = [0, 0, 0, 0, 0, 0];
     for (const ag of agendas) {
       const w = this.windows.get(ag.id);
       if (!w || fromMs < w.lo) {
@@ -166,28 +197,33 @@ export class FreeSlotIndex {
       if (ru !== lastRu) {
         // agendas of one rule share one object: read its instants once
         lastRu = ru;
-        relU = ru.U.getTime();
-        relB = ru.B.getTime();
-        relD = ru.D.getTime();
-        relP = ru.P.getTime();
+        rel[1] = ru.U.getTime();
+        rel[2] = ru.B.getTime();
+        rel[3] = ru.D.getTime();
+        rel[4] = ru.P.getTime();
+        rel[5] = rel[4];
       }
-      const xs = w.slots;
+      const start = w.start;
+      const state = w.state;
+      const len = start.length;
       let n = 0;
       let cut = false;
-      for (let i = lowerBound(xs, fromMs); i < xs.length && n < per; i++) {
-        const s = xs[i]!;
-        const ms = s.startMs;
+      for (let i = lowerBound(start, fromMs); i < len && n < per; i++) {
+        const ms = start[i]!;
         if (ms >= toMs) break;
         if (heap.size >= cap && ms > heap.top()) {
           cut = true;
           break;
         }
-        const booked = own ? this.bookedOf(s, nowMs) : s.booked;
-        if (booked >= s.capacity) continue;
-        const rc = s.reserved_class;
-        if (rc !== null && rc !== cls && ms > (rc === 'U' ? relU : rc === 'B' ? relB : rc === 'D' ? relD : relP)) continue;
+        const k = 3 * i;
+        const booked = own ? this.bookedOf(w.slots[i]!.id, state[k]!, nowMs) : state[k]!;
+        if (booked >= state[k + 1]!) continue;
+        const rc = state[k + 2]!;
+        if (rc !== 0 && rc !== clsCode && ms > rel[rc]!) continue;
         n++;
-        found.push(s);
+        foundW.push(w);
+        foundI.push(i);
+        foundMs.push(ms);
         foundBooked.push(booked);
         if (cap !== Infinity) {
           if (heap.size < cap) heap.push(ms);
@@ -201,9 +237,19 @@ export class FreeSlotIndex {
     for (const s of short)
       if (s.hi < cutMs) missing.push({ id: s.id, depth: Math.min(this.opts.maxDepth, Math.max(this.opts.minDepth, s.depth * 2, per * 2)) });
     if (missing.length) return { slots: [], missing };
-    const order = found.map((_, i) => i).sort((a, b) => found[a]!.startMs - found[b]!.startMs || (found[a]!.id < found[b]!.id ? -1 : found[a]!.id > found[b]!.id ? 1 : 0));
+    // only what starts no later than the `cap`-th earliest can make the answer (ties are broken by id below)
+    const order: number[] = [];
+    for (let j = 0; j < foundMs.length; j++) if (foundMs[j]! <= cutMs) order.push(j);
+    const idOf = (j: number) => foundW[j]!.slots[foundI[j]!]!.id;
+    order.sort((a, b) => {
+      const d = foundMs[a]! - foundMs[b]!;
+      if (d !== 0) return d;
+      const x = idOf(a);
+      const y = idOf(b);
+      return x < y ? -1 : x > y ? 1 : 0;
+    });
     const take = cap === Infinity ? order : order.slice(0, cap);
-    return { slots: take.map((i) => plain(found[i]!, foundBooked[i]!)), missing };
+    return { slots: take.map((j) => plain(foundW[j]!.slots[foundI[j]!]!, foundBooked[j]!)), missing };
   }
 }
 
@@ -244,17 +290,18 @@ class MaxHeap {
   }
 }
 
-const plain = (s: Entry, booked: number): IndexedSlot => ({
+const plain = (s: IndexedSlot, booked: number): IndexedSlot => ({
   id: s.id, agenda_id: s.agenda_id, start_at: s.start_at, end_at: s.end_at, capacity: s.capacity, booked, reserved_class: s.reserved_class, attrs: s.attrs,
 });
 
-function lowerBound(xs: readonly Entry[], ms: number): number {
-  if (!xs.length || xs[0]!.startMs >= ms) return 0;
+/** The first position whose start is at or after `ms`. */
+function lowerBound(xs: Float64Array, ms: number): number {
   let lo = 0;
   let hi = xs.length;
+  if (!hi || xs[0]! >= ms) return 0;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (xs[mid]!.startMs < ms) lo = mid + 1;
+    if (xs[mid]! < ms) lo = mid + 1;
     else hi = mid;
   }
   return lo;

@@ -55,9 +55,17 @@ const pad4 = (n: number): string => String(n).padStart(4, '0');
 
 /** 'YYYY-MM-DD' of an epoch day. */
 export const localDateOfEpochDay = (epochDay: number): LocalDate => {
-  const { year, month, day } = partsFromEpochDay(epochDay);
-  return `${pad4(year)}-${pad2(month)}-${pad2(day)}`;
+  let s = dateStrings.get(epochDay);
+  if (s === undefined) {
+    const { year, month, day } = partsFromEpochDay(epochDay);
+    s = `${pad4(year)}-${pad2(month)}-${pad2(day)}`;
+    // searches format the same few hundred days over and over: keep them (bounded, a cache only)
+    if (dateStrings.size >= 20_000) dateStrings.clear();
+    dateStrings.set(epochDay, s);
+  }
+  return s;
 };
+const dateStrings = new Map<number, LocalDate>();
 
 /** True for a real calendar date written 'YYYY-MM-DD'. */
 export const isLocalDate = (value: unknown): value is LocalDate => {
@@ -130,9 +138,18 @@ const transitionsOf = (year: number): YearTransitions => {
   return t;
 };
 
+/** The UTC year last asked for (most instants fall in it): its first and next year's first ms, and its transitions. */
+let lastYear = { fromMs: 0, toMs: 0, t: { summerStartMs: 0, summerEndMs: 0 } as YearTransitions };
+
 /** UTC offset of Rome, in minutes, at a UTC instant given as epoch milliseconds. */
 export const romeOffsetMinutesAtMs = (utcMs: number): number => {
-  const { summerStartMs, summerEndMs } = transitionsOf(new Date(utcMs).getUTCFullYear());
+  let y = lastYear;
+  if (!(utcMs >= y.fromMs && utcMs < y.toMs)) {
+    const year = new Date(utcMs).getUTCFullYear();
+    y = { fromMs: epochDayFromParts(year, 1, 1) * MS_PER_DAY, toMs: epochDayFromParts(year + 1, 1, 1) * MS_PER_DAY, t: transitionsOf(year) };
+    if (Number.isFinite(y.fromMs)) lastYear = y;
+  }
+  const { summerStartMs, summerEndMs } = y.t;
   return utcMs >= summerStartMs && utcMs < summerEndMs ? CEST_MINUTES : CET_MINUTES;
 };
 
@@ -186,5 +203,8 @@ export const utcToLocal = (instant: Date): RomeWallClock => {
   };
 };
 
-/** The Rome local date of an instant. */
-export const localDateOf = (instant: Date): LocalDate => utcToLocal(instant).date;
+/** The Rome local date of an instant (utcToLocal's date, without the rest). */
+export const localDateOf = (instant: Date): LocalDate => {
+  const utcMs = instant.getTime();
+  return localDateOfEpochDay(Math.floor((utcMs + romeOffsetMinutesAtMs(utcMs) * MS_PER_MINUTE) / MS_PER_DAY));
+};
