@@ -46,7 +46,11 @@
 )
 {%- endmacro %}
 
-{#- `where` condition: the week of `date_expr` is one of the `affected` weeks (incremental runs), or true. -#}
-{% macro week_in_affected(date_expr) -%}
-  {%- if is_incremental() -%} date_trunc('week', {{ date_expr }})::date in (select week_start from affected) {%- else -%} true {%- endif -%}
+{#- `where` condition: the week of `date_expr` is one of the weeks in the CTE `weeks` (column week_start) in
+    incremental runs, or true. -#}
+{% macro week_in(date_expr, weeks) -%}
+  {%- if is_incremental() -%} date_trunc('week', {{ date_expr }})::date in (select week_start from {{ weeks }}) {%- else -%} true {%- endif -%}
 {%- endmacro %}
+
+{#- `where` condition: the week of `date_expr` is one of the `affected` weeks (incremental runs), or true. -#}
+{% macro week_in_affected(date_expr) -%} {{ week_in(date_expr, 'affected') }} {%- endmacro %}
