@@ -16,7 +16,9 @@
     ingested. The lake keeps duplicates out by event_id, but readers remove them too (DESIGN.md → Storage ownership).
     Duplicates are rare, so only the ids seen more than once (a narrow aggregate over event_id) go through the window;
     every other row passes straight through. A window over all rows would partition every wide row by event_id: a
-    third of the largest staging model's full build at region scale. -#}
+    third of the largest staging model's full build at region scale. `relation` is read several times, so it must
+    be a CTE declared `as not materialized` over the lake: materialised, a region year of raw events (JSON payloads
+    included) spilled more than 23 GB to disk. -#}
 {% macro dedupe_events(relation) -%}
   select * from {{ relation }}
   where event_id not in (select event_id from {{ relation }} group by event_id having count(*) > 1)
