@@ -46,7 +46,20 @@
 )
 {%- endmacro %}
 
-{#- `where` condition: the week of `date_expr` is one of the `affected` weeks (incremental runs), or true. -#}
-{% macro week_in_affected(date_expr) -%}
-  {%- if is_incremental() -%} date_trunc('week', {{ date_expr }})::date in (select week_start from affected) {%- else -%} true {%- endif -%}
+{#- The days of the periods (`unit`: week or month) that the one-column subquery `periods` starts, as a subquery:
+    filters are written `<date column> in days_of(…)` rather than `date_trunc(unit, <date column>) in periods`, so
+    that DuckDB filters the column itself while scanning (and skips the row groups outside the days' range) instead
+    of reading every row and its other columns before the join: over a region year 0.7–1.4 s per filter against
+    0.03–0.1 s. -#}
+{% macro days_of(periods, unit) -%}
+  (select unnest(range(p, (p + interval 1 {{ unit }})::date, interval 1 day))::date from {{ periods }} as periods(p))
 {%- endmacro %}
+
+{#- `where` condition: the week of the DATE column `date_column` is one of the weeks in the CTE `weeks` (column
+    week_start) in incremental runs, or true. -#}
+{% macro week_in(date_column, weeks) -%}
+  {%- if is_incremental() -%} {{ date_column }} in {{ days_of('(select week_start from ' ~ weeks ~ ')', 'week') }} {%- else -%} true {%- endif -%}
+{%- endmacro %}
+
+{#- `where` condition: the week of `date_expr` is one of the `affected` weeks (incremental runs), or true. -#}
+{% macro week_in_affected(date_expr) -%} {{ week_in(date_expr, 'affected') }} {%- endmacro %}

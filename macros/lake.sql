@@ -12,9 +12,20 @@
 {#- JSON boolean → BOOLEAN (null stays null). -#}
 {% macro payload_bool(field) -%} try_cast(payload ->> '$.{{ field }}' as boolean) {%- endmacro %}
 
-{#- The lake keeps duplicates out by event_id, but readers remove them too (DESIGN.md → Storage ownership). -#}
-{% macro dedupe_events() -%}
-  qualify row_number() over (partition by event_id order by ingested_at, occurred_at) = 1
+{#- The rows of `relation` (lake rows: event_id, ingested_at, occurred_at, …) with one row per event_id, the first
+    ingested. The lake keeps duplicates out by event_id, but readers remove them too (DESIGN.md → Storage ownership).
+    Duplicates are rare, so only the ids seen more than once (a narrow aggregate over event_id) go through the window;
+    every other row passes straight through. A window over all rows would partition every wide row by event_id: a
+    third of the largest staging model's full build at region scale. `relation` is read several times, so it must
+    be a CTE declared `as not materialized` over the lake: materialised, a region year of raw events (JSON payloads
+    included) spilled more than 23 GB to disk. -#}
+{% macro dedupe_events(relation) -%}
+  select * from {{ relation }}
+  where event_id not in (select event_id from {{ relation }} group by event_id having count(*) > 1)
+  union all
+  (select * from {{ relation }}
+   where event_id in (select event_id from {{ relation }} group by event_id having count(*) > 1)
+   qualify row_number() over (partition by event_id order by ingested_at, occurred_at) = 1)
 {%- endmacro %}
 
 {#- Incremental staging reads again the lake partitions (date) from two days before the newest event already loaded

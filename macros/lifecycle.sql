@@ -104,3 +104,12 @@ from {{ relation }}
     union
     select date_trunc('week', supply_date)::date from {{ ref('int_slot_supply_unnested') }} where loaded_until > {{ loaded_until() }}
 {%- endmacro %}
+
+{#- Days (column `day`) whose appointments changed since the model's high-water mark: the slot day of every
+    appointment with new events, and the day a move left. -#}
+{% macro days_with_changed_appointments() -%}
+    select slot_date as day from {{ ref('fct_bookings') }} where events_loaded_at > {{ loaded_until() }}
+    union
+    select cast(previous_slot_start_at as date)
+    from {{ ref('stg_lake__appointment_events') }} where loaded_at > {{ loaded_until() }} and previous_slot_start_at is not null
+{%- endmacro %}

@@ -11,6 +11,13 @@ where {{ column_name }} is not null
   )
 {% endtest %}
 
+{#- None of the given columns is null (one pass over the model for several columns). -#}
+{% test not_null_columns(model, columns) %}
+select {{ columns | join(', ') }}
+from {{ model }}
+where {% for c in columns %}{{ c }} is null{{ ' or ' if not loop.last }}{% endfor %}
+{% endtest %}
+
 {#- No two rows share the same combination of the given columns (the grain). -#}
 {% test unique_combination(model, columns) %}
 select {{ columns | join(', ') }}, count(*) as n

@@ -8,10 +8,7 @@ with as_of as (select max(last_event_at)::date as as_of_date from {{ ref('fct_bo
 
 {% if is_incremental() %}
 affected as (
-    select slot_date as day from {{ ref('fct_bookings') }} where events_loaded_at > {{ loaded_until() }}
-    union
-    select cast(previous_slot_start_at as date)
-    from {{ ref('stg_lake__appointment_events') }} where loaded_at > {{ loaded_until() }} and previous_slot_start_at is not null
+    {{ days_with_changed_appointments() }}
     union
     select supply_date from {{ ref('int_slot_supply_unnested') }} where loaded_until > {{ loaded_until() }}
     union

@@ -19,6 +19,6 @@ select
 from {{ ref('fct_bookings') }} as b
 where b.access_type = 'first' and b.priority is not null and b.regime = 'SSN'
 {% if is_incremental() %}
-  and date_trunc('week', b.booking_date)::date in {{ weeks_with_new_bookings() }}
+  and b.booking_date in {{ days_of(weeks_with_new_bookings(), 'week') }}
 {% endif %}
 group by b.booked_clinic_id, b.service_id, b.priority, date_trunc('week', b.booking_date)

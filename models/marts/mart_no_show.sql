@@ -21,11 +21,14 @@ select
 from {{ ref('fct_bookings') }}
 where (is_delivered or is_no_show or is_late_cancellation)
 {% if is_incremental() %}
-  and date_trunc('month', slot_date)::date in (
+  {%- set months_changed -%}
+  (
       select date_trunc('month', slot_date)::date from {{ ref('fct_bookings') }} where events_loaded_at > {{ loaded_until() }}
       union
       select date_trunc('month', cast(previous_slot_start_at as date))::date
       from {{ ref('stg_lake__appointment_events') }} where loaded_at > {{ loaded_until() }} and previous_slot_start_at is not null
   )
+  {%- endset %}
+  and slot_date in {{ days_of(months_changed, 'month') }}
 {% endif %}
 group by all

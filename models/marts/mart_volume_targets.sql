@@ -21,11 +21,11 @@ periods as (
 ),
 
 delivered as (
-    select t.ats_id, t.service_id, t.period, count(b.appointment_id) as delivered
+    select t.ats_id, t.service_id, t.period, coalesce(sum(d.delivered), 0) as delivered
     from targets as t
-    left join {{ ref('fct_bookings') }} as b
-      on b.ats_id = t.ats_id and b.service_id = t.service_id and b.is_delivered and b.access_type = 'first'
-     and b.slot_date between t.period_start and t.period_end and b.slot_date <= (select as_of_date from as_of)
+    left join {{ ref('int_first_access_delivered_daily') }} as d
+      on d.ats_id = t.ats_id and d.service_id = t.service_id
+     and d.slot_date between t.period_start and t.period_end and d.slot_date <= (select as_of_date from as_of)
     group by all
 )
 

@@ -24,6 +24,6 @@ select
 from {{ ref('fct_bookings') }}
 where access_type = 'first' and priority is not null and regime = 'SSN'
 {% if is_incremental() %}
-  and date_trunc('week', booking_date)::date in {{ weeks_with_new_bookings() }}
+  and booking_date in {{ days_of(weeks_with_new_bookings(), 'week') }}
 {% endif %}
 group by service_id, booked_ats_id, booked_provider_id, priority, date_trunc('week', booking_date)

@@ -2,19 +2,24 @@
 -- as typed lists. Incremental and append-only: each run reads only the newest lake partitions and appends the
 -- events not loaded yet, stamped with `loaded_at`. The JSON payload is parsed once per row.
 {{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
-with parsed as (
+with events as not materialized (
     select
         event_id,
         type,
         occurred_at,
         ingested_at,
-        from_json(payload, '{"id":"VARCHAR","clinic_id":"VARCHAR","access_type":"VARCHAR","status":"VARCHAR","services":["VARCHAR"],
-            "supply":[{"date":"DATE","slots":"INTEGER","capacity":"INTEGER"}]}') as p,
+        payload,
         ats,
         provider
     from {{ source('lake', 'offer') }}
     where type like 'agenda.%'
     {{ lake_increment_filter() }}
+),
+
+parsed as (
+    select * exclude (payload), from_json(payload, '{"id":"VARCHAR","clinic_id":"VARCHAR","access_type":"VARCHAR","status":"VARCHAR","services":["VARCHAR"],
+            "supply":[{"date":"DATE","slots":"INTEGER","capacity":"INTEGER"}]}') as p
+    from ({{ dedupe_events('events') }})
 ),
 
 deduped as (
@@ -32,7 +37,6 @@ deduped as (
         ats as ats_id,
         provider as provider_id
     from parsed
-    {{ dedupe_events() }}
 )
 
 {{ lake_append_new('deduped') }}

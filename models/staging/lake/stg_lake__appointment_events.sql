@@ -3,7 +3,7 @@
 -- events not loaded yet, stamped with `loaded_at`. The JSON payload is parsed once per row (from_json with the
 -- payload's structure), not once per field.
 {{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
-with events as (
+with events as not materialized (
     select * from {{ source('lake', 'booking') }}
     where type in ('appointment.held', 'appointment.booked', 'appointment.confirmed', 'appointment.moved', 'appointment.cancelled',
                    'appointment.hold_expired')
@@ -23,7 +23,7 @@ parsed as (
             "booked_at":"VARCHAR","first_offered_date":"VARCHAR","first_offered_in_area":"BOOLEAN","chosen_date":"VARCHAR",
             "refused_first_availability":"BOOLEAN","in_garanzia":"BOOLEAN","guarantee_deadline":"VARCHAR","reason":"VARCHAR","late":"BOOLEAN",
             "penalty":"BOOLEAN","previous_slot_id":"VARCHAR","previous_slot_start":"VARCHAR","has_prescription":"BOOLEAN"}') as p
-    from events
+    from ({{ dedupe_events('events') }})
 )
 
 , deduped as (
@@ -67,7 +67,6 @@ select
     patient_residence_ats,
     patient_residence_district
 from parsed
-{{ dedupe_events() }}
 )
 
 {{ lake_append_new('deduped') }}

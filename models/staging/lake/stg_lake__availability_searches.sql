@@ -2,17 +2,22 @@
 -- Incremental and append-only: each run reads only the newest lake partitions and appends the searches not loaded
 -- yet, stamped with `loaded_at`. The JSON payload is parsed once per row.
 {{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
-with parsed as (
+with events as not materialized (
     select
         event_id,
         occurred_at,
         ingested_at,
-        from_json(payload, '{"search_id":"VARCHAR","service_id":"VARCHAR","priority":"VARCHAR","access_type":"VARCHAR","channel":"VARCHAR",
-            "patient_ats":"VARCHAR","first_available_date":"VARCHAR","first_available_in_area_date":"VARCHAR","guaranteed":"BOOLEAN",
-            "pathway":"VARCHAR","deadline":"VARCHAR","results":"VARCHAR"}') as p
+        payload
     from {{ source('lake', 'booking') }}
     where type = 'availability.searched'
     {{ lake_increment_filter('searched_at') }}
+),
+
+parsed as (
+    select * exclude (payload), from_json(payload, '{"search_id":"VARCHAR","service_id":"VARCHAR","priority":"VARCHAR","access_type":"VARCHAR","channel":"VARCHAR",
+            "patient_ats":"VARCHAR","first_available_date":"VARCHAR","first_available_in_area_date":"VARCHAR","guaranteed":"BOOLEAN",
+            "pathway":"VARCHAR","deadline":"VARCHAR","results":"VARCHAR"}') as p
+    from ({{ dedupe_events('events') }})
 ),
 
 deduped as (
@@ -33,7 +38,6 @@ deduped as (
         try_cast(p.deadline as date) as guarantee_deadline,
         try_cast(p.results as integer) as results
     from parsed
-    {{ dedupe_events() }}
 )
 
 {{ lake_append_new('deduped', 'searched_at') }}

@@ -1,4 +1,6 @@
 -- One row per organisation-unit event (org_unit.created / updated / deactivated).
+with events as not materialized (select * from {{ source('lake', 'offer') }} where type like 'org_unit.%')
+
 select
     event_id,
     type as event_type,
@@ -11,6 +13,4 @@ select
     {{ payload_text('provider_kind') }} as provider_kind,
     try_cast({{ payload_text('population') }} as bigint) as population,
     coalesce({{ payload_bool('active') }}, type <> 'org_unit.deactivated') as is_active
-from {{ source('lake', 'offer') }}
-where type like 'org_unit.%'
-{{ dedupe_events() }}
+from ({{ dedupe_events('events') }})

@@ -2,19 +2,24 @@
 -- Incremental and append-only: each run reads only the newest lake partitions and appends the prescriptions not
 -- loaded yet, stamped with `loaded_at`. The JSON payload is parsed once per row.
 {{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
-with parsed as (
+with events as not materialized (
     select
         event_id,
         occurred_at,
         ingested_at,
-        from_json(payload, '{"prescription_id":"VARCHAR","priority":"VARCHAR",
-            "lines":[{"service_id":"VARCHAR","access_type":"VARCHAR","quantity":"INTEGER"}]}') as p,
+        payload,
         ats,
         patient_pseudonym,
         patient_residence_ats
     from {{ source('lake', 'prescription') }}
     where type = 'prescription.registered'
     {{ lake_increment_filter('registered_at') }}
+),
+
+parsed as (
+    select * exclude (payload), from_json(payload, '{"prescription_id":"VARCHAR","priority":"VARCHAR",
+            "lines":[{"service_id":"VARCHAR","access_type":"VARCHAR","quantity":"INTEGER"}]}') as p
+    from ({{ dedupe_events('events') }})
 ),
 
 deduped as (
@@ -30,7 +35,6 @@ deduped as (
         patient_pseudonym as patient_key,
         patient_residence_ats
     from parsed
-    {{ dedupe_events() }}
 )
 
 {{ lake_append_new('deduped', 'registered_at') }}

@@ -1,4 +1,6 @@
 -- One row per catalogue event (service.created / updated / deactivated / code_versioned).
+with events as not materialized (select * from {{ source('lake', 'offer') }} where type like 'service.%')
+
 select
     event_id,
     type as event_type,
@@ -10,6 +12,4 @@ select
     {{ payload_text('kind') }} as service_kind,
     {{ payload_bool('pngla_monitored') }} as is_pngla_monitored,
     coalesce({{ payload_bool('active') }}, type <> 'service.deactivated') as is_active
-from {{ source('lake', 'offer') }}
-where type like 'service.%'
-{{ dedupe_events() }}
+from ({{ dedupe_events('events') }})
