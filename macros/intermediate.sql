@@ -60,6 +60,3 @@
 {% macro week_in(date_column, weeks) -%}
   {%- if is_incremental() -%} {{ date_column }} in {{ days_of('(select week_start from ' ~ weeks ~ ')', 'week') }} {%- else -%} true {%- endif -%}
 {%- endmacro %}
-
-{#- `where` condition: the week of `date_expr` is one of the `affected` weeks (incremental runs), or true. -#}
-{% macro week_in_affected(date_expr) -%} {{ week_in(date_expr, 'affected') }} {%- endmacro %}

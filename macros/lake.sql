@@ -75,7 +75,3 @@
 {#- High-water mark of an incremental model: the newest load it has folded in. -#}
 {% macro loaded_until(column="loaded_until") -%} (select max({{ column }}) from {{ this }}) {%- endmacro %}
 
-{#- In an incremental run of a model with an `affected` CTE of weeks: `and <the date's week> in affected`. -#}
-{% macro _in_affected(date_column) -%}
-  {%- if is_incremental() %} and {{ week_in_affected(date_column) }}{% endif -%}
-{%- endmacro %}

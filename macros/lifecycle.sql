@@ -94,15 +94,30 @@ from {{ relation }}
 )
 {%- endmacro %}
 
+{#- ISO weeks (column week_start) of the prescriptions loaded after the model's high-water mark. -#}
+{% macro weeks_with_new_prescriptions() -%}
+(
+    select distinct date_trunc('week', registered_date)::date as week_start
+    from {{ ref('stg_lake__prescriptions') }} where loaded_at > {{ loaded_until() }}
+)
+{%- endmacro %}
+
+{#- ISO weeks (column week_start) of the supply published after the model's high-water mark. -#}
+{% macro weeks_with_new_supply() -%}
+(
+    select distinct date_trunc('week', supply_date)::date as week_start
+    from {{ ref('int_slot_supply_unnested') }} where loaded_until > {{ loaded_until() }}
+)
+{%- endmacro %}
+
 {#- ISO weeks with new prescriptions, new bookings or newly published supply since the model's high-water mark:
     the weeks a weekly demand/supply model has to recompute (to which each model adds its own). -#}
 {% macro weeks_with_new_demand_or_supply() -%}
-    select date_trunc('week', registered_date)::date as week_start
-    from {{ ref('stg_lake__prescriptions') }} where loaded_at > {{ loaded_until() }}
+    select week_start from {{ weeks_with_new_prescriptions() }}
     union
     select * from {{ weeks_with_new_bookings() }}
     union
-    select date_trunc('week', supply_date)::date from {{ ref('int_slot_supply_unnested') }} where loaded_until > {{ loaded_until() }}
+    select week_start from {{ weeks_with_new_supply() }}
 {%- endmacro %}
 
 {#- Days (column `day`) whose appointments changed since the model's high-water mark: the slot day of every

@@ -16,23 +16,14 @@
 {{ config(materialized='incremental', unique_key='week_start', incremental_strategy='delete+insert', on_schema_change='fail') }}
 with
 {% if is_incremental() %}
-weeks_prescribed as (
-    select distinct date_trunc('week', registered_date)::date as week_start
-    from {{ ref('stg_lake__prescriptions') }} where loaded_at > {{ loaded_until() }}
-),
+weeks_prescribed as (select week_start from {{ weeks_with_new_prescriptions() }}),
 
 weeks_booked as (select week_start from {{ weeks_with_new_bookings() }} as w(week_start)),
 
-weeks_supplied as (
-    select distinct date_trunc('week', supply_date)::date as week_start
-    from {{ ref('int_slot_supply_unnested') }} where loaded_until > {{ loaded_until() }}
-),
+weeks_supplied as (select week_start from {{ weeks_with_new_supply() }}),
 
 weeks_placed as (
-    select date_trunc('week', slot_date)::date as week_start from {{ ref('fct_bookings') }} where events_loaded_at > {{ loaded_until() }}
-    union
-    select date_trunc('week', cast(previous_slot_start_at as date))::date
-    from {{ ref('stg_lake__appointment_events') }} where loaded_at > {{ loaded_until() }} and previous_slot_start_at is not null
+    select distinct date_trunc('week', day)::date as week_start from ({{ days_with_changed_appointments() }})
 ),
 
 affected as (

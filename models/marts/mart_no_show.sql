@@ -22,12 +22,7 @@ from {{ ref('fct_bookings') }}
 where (is_delivered or is_no_show or is_late_cancellation)
 {% if is_incremental() %}
   {%- set months_changed -%}
-  (
-      select date_trunc('month', slot_date)::date from {{ ref('fct_bookings') }} where events_loaded_at > {{ loaded_until() }}
-      union
-      select date_trunc('month', cast(previous_slot_start_at as date))::date
-      from {{ ref('stg_lake__appointment_events') }} where loaded_at > {{ loaded_until() }} and previous_slot_start_at is not null
-  )
+  (select distinct date_trunc('month', day)::date from ({{ days_with_changed_appointments() }}))
   {%- endset %}
   and slot_date in {{ days_of(months_changed, 'month') }}
 {% endif %}

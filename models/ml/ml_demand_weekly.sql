@@ -37,7 +37,7 @@ lines as (
         date_trunc('week', registered_date)::date as week_start,
         registered_date,
         quantity
-    from {{ prescription_lines(week_in_affected('registered_date')) }}
+    from {{ prescription_lines(week_in('registered_date', 'affected')) }}
     where access_type = 'first'
 ),
 
@@ -50,14 +50,14 @@ demand as (
 
 supply as (
     select service_id, ats_id, date_trunc('week', supply_date)::date as week_start, sum(capacity)::double as planned_supply
-    from {{ service_supply_split(week_in_affected('supply_date')) }}
+    from {{ service_supply_split(week_in('supply_date', 'affected')) }}
     group by all
 ),
 
 waits as (
     select service_id, booked_ats_id as ats_id, priority, date_trunc('week', booking_date)::date as week_start, avg(wait_days)::double as mean_wait_days
     from {{ ref('fct_bookings') }}
-    where access_type = 'first' {{ _in_affected('booking_date') }}
+    where access_type = 'first' and {{ week_in('booking_date', 'affected') }}
     group by all
 )
 
