@@ -77,6 +77,7 @@ const p99 = pct(lat, 99);
 console.log(`booking load: ${started} search→book pairs started at ${RATE}/s, ${booked} booked${loadErrors ? `, ${loadErrors} failed to connect` : ''}`);
 const cpuPerSearch = cpuMs === null ? null : round(cpuMs / lat.length, 3);
 console.log(`${lat.length} searches over ${slots} slots while ${booked} bookings ran: p50 ${round(p50, 2)} ms, p99 ${round(p99, 2)} ms (target p99 ≤ 5 ms, ratio ${round(p99 / 5, 2)}); ${empty} without options`);
+console.log(`tail: p90 ${round(pct(lat, 90), 2)} ms, p95 ${round(pct(lat, 95), 2)} ms, p99.9 ${round(pct(lat, 99.9), 2)} ms, max ${round(Math.max(...lat), 2)} ms; ${lat.filter((x) => x > 5).length} searches over 5 ms`);
 console.log(`search engine CPU: ${cpuPerSearch ?? '?'} ms per search; machine load average ${loadavg().map((x) => round(x, 2)).join(' ')}`);
 printJson({ bench: 'search', quick, p50_ms: round(p50, 2), p99_ms: round(p99, 2), slots, searches: lat.length, bookings_meanwhile: booked, booking_rate_per_s: RATE, limit_p99_ms: 5, ratio: round(p99 / 5, 2),
   engine_cpu_ms_per_search: cpuPerSearch, loadavg_1m: round(loadavg()[0]!, 2) });

@@ -50,18 +50,25 @@ export interface Stmt {
 /**
  * Several independent writes as ONE statement (data-modifying CTEs, placeholders renumbered): one round trip, and
  * atomic on its own. The parts must not touch the same rows (they see one snapshot and run in no given order).
+ *
+ * `flush: false` is for a statement run on its own (its own implicit transaction, never inside `transaction()`) whose
+ * loss in a database crash is acceptable: its commit does not wait for the WAL to reach disk
+ * (`synchronous_commit = off` for that one transaction, PostgreSQL's documented per-transaction choice; the server's
+ * settings are untouched). It is visible at once, and durable as soon as any later ordinary commit is, since WAL is
+ * flushed in order: whatever reads it and then commits makes it durable too.
  */
-export function together(stmts: readonly Stmt[]): Stmt {
-  if (stmts.length === 1) return stmts[0]!;
+export function together(stmts: readonly Stmt[], opts: { flush?: boolean } = {}): Stmt {
+  const flush = opts.flush ?? true;
+  if (stmts.length === 1 && flush) return stmts[0]!;
   const params: unknown[] = [];
   for (const s of stmts) params.push(...s.params);
-  return { sql: togetherSql(stmts), params };
+  return { sql: togetherSql(stmts, flush), params };
 }
 
 /** The combined text of some statements (the same few combinations recur: built once each, renumbering is costly). */
 const combined = new Map<string, string>();
-function togetherSql(stmts: readonly Stmt[]): string {
-  const key = stmts.map((s) => `${s.params.length}:${s.sql}`).join('\u0000');
+function togetherSql(stmts: readonly Stmt[], flush: boolean): string {
+  const key = `${flush}\u0000${stmts.map((s) => `${s.params.length}:${s.sql}`).join('\u0000')}`;
   let sql = combined.get(key);
   if (sql === undefined) {
     let offset = 0;
@@ -70,15 +77,16 @@ function togetherSql(stmts: readonly Stmt[]): string {
       offset += s.params.length;
       return `w${i} as (${s.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + at}`)})`;
     });
-    sql = `with ${parts.join(',\n')}\nselect 1`;
+    // set_config(..., true) lasts until this statement's transaction ends, after its commit record is written
+    sql = `with ${parts.join(',\n')}\nselect ${flush ? '1' : "set_config('synchronous_commit', 'off', true)"}`;
     if (combined.size < 1000) combined.set(key, sql);
   }
   return sql;
 }
 
 /** Runs the statements as one (nothing when the list is empty). */
-export async function runTogether(q: Queryable, stmts: readonly Stmt[]): Promise<void> {
+export async function runTogether(q: Queryable, stmts: readonly Stmt[], opts: { flush?: boolean } = {}): Promise<void> {
   if (!stmts.length) return;
-  const s = together(stmts);
+  const s = together(stmts, opts);
   await q.query(s.sql, s.params);
 }
