@@ -3,10 +3,12 @@
  * booking load runs through a second engine process. Target (issue): p99 ≤ 5 ms. JSON keys p50_ms, p99_ms, slots.
  * The booking load is open-loop at a stated rate (`--bookings-per-s`, default 100: each a search then a booking,
  * several times the peak a region of 10 million people makes), not a closed loop that saturates both cores — then
- * every latency would measure the CPU queue, not the search.
+ * every latency would measure the CPU queue, not the search. The load runs in a worker thread of its own
+ * (_search-booking-load.ts).
  */
 import { benchPatients, busyServices, operatorToken, processCpuMs, regionDb, startEngines } from './_region.ts';
 import { loadavg } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { jsonPoster, pct, printJson, quick, round } from './_util.ts';
 
 const SECONDS = quick ? 8 : 30;
@@ -29,31 +31,20 @@ const token = await operatorToken();
 const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
 const post = jsonPoster(headers);
 
-let i = 0;
-let booked = 0;
-let started = 0;
 const until = Date.now() + SECONDS * 1000;
-const inflight: Promise<void>[] = [];
-let loadErrors = 0;
-async function bookOne() {
-  try {
-    await bookOnce();
-  } catch {
-    loadErrors++; // e.g. a kept-alive socket reset by the server: the load goes on
-  }
-}
-async function bookOnce() {
-  const p = people[i++ % people.length]!;
-  const s = await post(bookEngine!, '/availability/search', { patientId: p.patientId, prescriptionLineId: p.lineId, channel: 'desk', limit: 3 });
-  const o = s.json.options?.[0];
-  if (o && (await post(bookEngine!, '/appointments', { patientId: p.patientId, prescriptionLineId: p.lineId, slotId: o.slotId, channel: 'desk', searchId: s.json.searchId })).status === 201) booked++;
-}
-// open loop: a new booking every 1/RATE s whatever the previous ones are doing
-const t0Load = Date.now();
-const ticker = setInterval(() => {
-  const due = Math.floor(((Date.now() - t0Load) / 1000) * RATE);
-  while (started < due && Date.now() < until) (started++, inflight.push(bookOne()));
-}, 5);
+// the load books the first half of the patients; the timed searches cycle through the other half (a prescription
+// already booked would answer PRESCRIPTION_USED, a quicker answer than a search)
+const LOAD_PEOPLE = people.length / 2;
+// the booking load in a worker thread: its requests and responses must not queue behind the timed searches' (nor
+// theirs behind it) in one event loop
+const script = new URL('./_search-booking-load.ts', import.meta.url).href;
+const load = new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(script)}); });`, {
+  eval: true, workerData: { engine: bookEngine, headers, people: people.slice(0, LOAD_PEOPLE), rate: RATE, until },
+});
+const loadDone = new Promise<{ started: number; booked: number; errors: number }>((resolve, reject) => {
+  load.once('message', resolve);
+  load.once('error', reject);
+});
 
 // warm-up, then sequential timed searches
 for (let k = 0; k < 50; k++) await post(searchEngine!, '/availability/search', { patientId: people[k]!.patientId, prescriptionLineId: people[k]!.lineId, channel: 'web', limit: 10 });
@@ -61,17 +52,17 @@ const lat: number[] = [];
 let empty = 0;
 // the search engine's own CPU over the timed searches (with what it does meanwhile: change notifications, refreshes)
 const cpu0 = processCpuMs(engines.pids[0]!);
-let j = 20_000;
+let j = 0;
 while (Date.now() < until) {
-  const p = people[j++ % people.length]!;
+  const p = people[LOAD_PEOPLE + (j++ % (people.length - LOAD_PEOPLE))]!;
   const t0 = performance.now();
   const r = await post(searchEngine!, '/availability/search', { patientId: p.patientId, prescriptionLineId: p.lineId, channel: 'web', limit: 10 });
   lat.push(performance.now() - t0);
   if (r.status !== 200 || !r.json.options?.length) empty++;
 }
 const cpuMs = cpu0 === null ? null : processCpuMs(engines.pids[0]!)! - cpu0;
-clearInterval(ticker);
-await Promise.all(inflight);
+const { started, booked, errors: loadErrors } = await loadDone;
+await load.terminate();
 const p50 = pct(lat, 50);
 const p99 = pct(lat, 99);
 console.log(`booking load: ${started} search→book pairs started at ${RATE}/s, ${booked} booked${loadErrors ? `, ${loadErrors} failed to connect` : ''}`);
