@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { freePorts } from './harness.ts';
 
 const run = promisify(execFile);
 const cli = (args: string[], env: Record<string, string> = {}) =>
@@ -43,9 +44,9 @@ describe('the cupola CLI', () => {
 
   it('runs the platform: `up` migrates, seeds the demo region, serves the API and prints the URLs', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cupola-up-'));
-    const port = 38700 + Math.floor(Math.random() * 200);
+    const [port, dashboardsPort] = await freePorts(2);
     const child = spawn(process.execPath, ['bin/cupola.js', 'up', '--port', String(port)], {
-      env: { ...process.env, CUPOLA_DATA_DIR: dir, CUPOLA_DASHBOARDS_PORT: String(port + 1), CUPOLA_REFRESH_MINUTES: '0' }, stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, CUPOLA_DATA_DIR: dir, CUPOLA_DASHBOARDS_PORT: String(dashboardsPort), CUPOLA_REFRESH_MINUTES: '0' }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
     child.stdout.on('data', (d) => (out += d));

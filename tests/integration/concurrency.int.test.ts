@@ -9,14 +9,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, utcToLocal } from '../../engine/src/domain/time/rome-time.ts';
 import { mintToken } from '../../engine/src/http/auth.ts';
-import { openTestDb, TEST_SECRET } from './harness.ts';
+import { freePorts, openTestDb, TEST_SECRET } from './harness.ts';
 import { buildTree, post, registerPatient, seedRegionRoot } from './fixtures.ts';
 import { buildApp } from '../../engine/src/http/app.ts';
 import { loadEngineReference } from '../../engine/src/reference.ts';
 
 const ENGINES = 3;
 const CLIENTS = 60;
-const BASE_PORT = 38100 + Math.floor(Math.random() * 500);
 
 async function waitHealthy(url: string, ms = 90_000) {
   const until = Date.now() + ms;
@@ -59,8 +58,7 @@ describe('concurrent booking through several engine processes on one PostgreSQL 
     for (let i = 0; i < CLIENTS; i++) patients.push(await registerPatient(app, admin, 500 + i, ids.ats));
     await app.close();
     const dataDir = mkdtempSync(join(tmpdir(), 'cupola-race-'));
-    for (let i = 0; i < ENGINES; i++) {
-      const port = BASE_PORT + i;
+    for (const port of await freePorts(ENGINES)) {
       const child = spawn(process.execPath, ['bin/cupola.js', 'serve', '--port', String(port)], {
         env: { ...process.env, DATABASE_URL: db.url, CUPOLA_JWT_SECRET: TEST_SECRET, CUPOLA_DATA_DIR: dataDir },
         stdio: ['ignore', 'ignore', 'inherit'],

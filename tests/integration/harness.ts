@@ -4,6 +4,7 @@
  * without it the pg runs fail loudly instead of being skipped.
  */
 import { randomBytes } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
 import pg from 'pg';
 import type { Db } from '../../engine/src/store/db.ts';
 import { openPg } from '../../engine/src/store/db.pg.ts';
@@ -12,6 +13,21 @@ import { migrate } from '../../engine/src/store/migrate.ts';
 import { buildApp } from '../../engine/src/http/app.ts';
 import { mintToken, type Principal, type Role } from '../../engine/src/http/auth.ts';
 import { loadEngineReference } from '../../engine/src/reference.ts';
+
+/**
+ * `n` distinct TCP ports free right now on 127.0.0.1, chosen by the kernel, for servers a test starts in another
+ * process. A fixed or random port in the ephemeral range can be held by any outgoing connection (EADDRINUSE).
+ */
+export async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(Array.from({ length: n }, () => new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => resolve(s));
+  })));
+  const ports = servers.map((s) => (s.address() as AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
+}
 
 export const STORES = ['pglite', 'pg'] as const;
 export type StoreKind = (typeof STORES)[number];
