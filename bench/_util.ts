@@ -1,9 +1,16 @@
 import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const quick = process.argv.includes('--quick');
+
+/** A worker thread running a TypeScript module of bench/ (through tsx), e.g. a load generator kept off the main loop. */
+export function tsWorker(module: string, workerData: unknown): Worker {
+  const script = new URL(module, import.meta.url).href;
+  return new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(script)}); });`, { eval: true, workerData });
+}
 
 /** Starts (installing if needed) the benchmark PostgreSQL server; returns the admin URL of database `postgres`. */
 export function startPg(): string {

@@ -8,7 +8,6 @@
  *   npm run bench -- freshness [--quick] [--embedded] [--pglite]
  */
 import { randomBytes } from 'node:crypto';
-import { Worker } from 'node:worker_threads';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +21,7 @@ import { mixedEvent } from '../simulator/src/booking-events.ts';
 import { loadStreamConfig } from '../pipelines/src/config.ts';
 import { startEmbeddedStream, startKafkaRelay, startKafkaSink } from '../pipelines/src/stream.ts';
 import type { LakeEvent } from '../pipelines/src/transforms/pseudonymise.ts';
-import { pct, printJson, quick, round, startPg } from './_util.ts';
+import { pct, printJson, quick, round, startPg, tsWorker } from './_util.ts';
 import { kafkaBrokers } from './_kafka.ts';
 
 const embedded = process.argv.includes('--embedded');
@@ -130,10 +129,7 @@ const onCommits = (commits: [string, number][]) => {
 let loadSeconds: number;
 let behind = 0;
 if (dbUrl) {
-  const script = new URL('./_fresh-writer.ts', import.meta.url).href;
-  const worker = new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(script)}); });`, {
-    eval: true, workerData: { url: dbUrl, total, rate: RATE, perTx: PER_TX, writers: 4 },
-  });
+  const worker = tsWorker('./_fresh-writer.ts', { url: dbUrl, total, rate: RATE, perTx: PER_TX, writers: 4 });
   const done = await new Promise<{ seconds: number; late: number }>((resolve, reject) => {
     worker.on('message', (m: { commits: [string, number][]; done?: { seconds: number; late: number } }) => {
       onCommits(m.commits);

@@ -8,8 +8,7 @@
  */
 import { benchPatients, busyServices, operatorToken, processCpuMs, regionDb, startEngines } from './_region.ts';
 import { loadavg } from 'node:os';
-import { Worker } from 'node:worker_threads';
-import { jsonPoster, pct, printJson, quick, round } from './_util.ts';
+import { jsonPoster, pct, printJson, quick, round, tsWorker } from './_util.ts';
 
 const SECONDS = quick ? 8 : 30;
 const argAt = process.argv.indexOf('--bookings-per-s');
@@ -37,10 +36,7 @@ const until = Date.now() + SECONDS * 1000;
 const LOAD_PEOPLE = people.length / 2;
 // the booking load in a worker thread: its requests and responses must not queue behind the timed searches' (nor
 // theirs behind it) in one event loop
-const script = new URL('./_search-booking-load.ts', import.meta.url).href;
-const load = new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(script)}); });`, {
-  eval: true, workerData: { engine: bookEngine, headers, people: people.slice(0, LOAD_PEOPLE), rate: RATE, until },
-});
+const load = tsWorker('./_search-booking-load.ts', { engine: bookEngine, headers, people: people.slice(0, LOAD_PEOPLE), rate: RATE, until });
 const loadDone = new Promise<{ started: number; booked: number; errors: number }>((resolve, reject) => {
   load.once('message', resolve);
   load.once('error', reject);
