@@ -174,8 +174,8 @@ function subsetOf(v: OfferView, agendas: CandidateAgenda[]): AgendaSubset {
   return { agendas, maxHorizon: Math.max(1, ...agendas.map((a) => v.effective.get(a.id)!.bookingHorizonDays)), rules, ruleOf };
 }
 
-/** Availability search: earliest bookable slots honouring every effective attribute, with the guarantee verdict. */
 /**
+ * Availability search: earliest bookable slots honouring every effective attribute, with the guarantee verdict.
  * `record`: whether the search and its event are written, and whether that commit waits for the WAL flush (see
  * `together`): only a search recorded on its own, outside any transaction, may skip it.
  */
