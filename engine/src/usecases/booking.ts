@@ -176,10 +176,10 @@ function subsetOf(v: OfferView, agendas: CandidateAgenda[]): AgendaSubset {
 
 /**
  * Availability search: earliest bookable slots honouring every effective attribute, with the guarantee verdict.
- * `record`: whether the search and its event are written, and whether that commit waits for the WAL flush (see
+ * Every search is recorded with its event; `commit.flush`: whether that commit waits for the WAL flush (see
  * `together`): only a search recorded on its own, outside any transaction, may skip it.
  */
-export async function searchAvailabilityFor(ctx: Ctx, q: Queryable, req: SearchRequest, record: false | { flush: boolean }) {
+export async function searchAvailabilityFor(ctx: Ctx, q: Queryable, req: SearchRequest, commit: { flush: boolean }) {
   // patient and prescription in one round trip
   const read = await readContext(ctx, q, { patientId: req.patientId, prescriptionId: req.prescriptionLineId ? prescriptionIdOf(req.prescriptionLineId) : null });
   const patient = await loadPatient(ctx, q, req.patientId, read.patient);
@@ -259,22 +259,20 @@ export async function searchAvailabilityFor(ctx: Ctx, q: Queryable, req: SearchR
       };
     }),
   };
-  if (record) {
-    // the search row and its event in one statement (atomic on its own)
-    const event = outboxInsert([{
-      type: 'availability.searched', aggregateType: 'search', aggregateId: searchId, ats: who.ats,
-      payload: { search_id: searchId, service_id: subject.service.id, priority: subject.priority, access_type: subject.accessType, channel: req.channel,
-        regime, patient_ats: who.ats, first_available_date: out.firstAvailable?.date ?? null, first_available_in_area_date: out.firstAvailableInArea?.date ?? null,
-        guaranteed: verdict.guaranteed, pathway: verdict.pathway, deadline: out.deadline ? localDateOf(new Date(out.deadline)) : null, results: out.options.length },
-    }], ctx.now).stmt!;
-    await runTogether(q, [{
-      sql: `insert into availability_search (id, patient_id, service_id, priority, access_type, channel, regime, patient_ats, first_available_at,
-         first_available_slot, first_in_area_at, first_in_area_slot, guaranteed, deadline, pathway) values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)`,
-      params: [searchId, patient.id, subject.service.id, subject.priority, subject.accessType, req.channel, regime, who.ats, out.firstAvailable?.startAt ?? null,
-        out.firstAvailable?.slotId ?? null, out.firstAvailableInArea?.startAt ?? null, out.firstAvailableInArea?.slotId ?? null, verdict.guaranteed,
-        out.deadline, verdict.pathway],
-    }, event], record);
-  }
+  // the search row and its event in one statement (atomic on its own)
+  const event = outboxInsert([{
+    type: 'availability.searched', aggregateType: 'search', aggregateId: searchId, ats: who.ats,
+    payload: { search_id: searchId, service_id: subject.service.id, priority: subject.priority, access_type: subject.accessType, channel: req.channel,
+      regime, patient_ats: who.ats, first_available_date: out.firstAvailable?.date ?? null, first_available_in_area_date: out.firstAvailableInArea?.date ?? null,
+      guaranteed: verdict.guaranteed, pathway: verdict.pathway, deadline: out.deadline ? localDateOf(new Date(out.deadline)) : null, results: out.options.length },
+  }], ctx.now).stmt!;
+  await runTogether(q, [{
+    sql: `insert into availability_search (id, patient_id, service_id, priority, access_type, channel, regime, patient_ats, first_available_at,
+       first_available_slot, first_in_area_at, first_in_area_slot, guaranteed, deadline, pathway) values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)`,
+    params: [searchId, patient.id, subject.service.id, subject.priority, subject.accessType, req.channel, regime, who.ats, out.firstAvailable?.startAt ?? null,
+      out.firstAvailable?.slotId ?? null, out.firstAvailableInArea?.startAt ?? null, out.firstAvailableInArea?.slotId ?? null, verdict.guaranteed,
+      out.deadline, verdict.pathway],
+  }, event], commit);
   return out;
 }
 
