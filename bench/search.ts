@@ -33,7 +33,7 @@ const post = jsonPoster(headers);
 const until = Date.now() + SECONDS * 1000;
 // the load books the first half of the patients; the timed searches cycle through the other half (a prescription
 // already booked would answer PRESCRIPTION_USED, a quicker answer than a search)
-const LOAD_PEOPLE = people.length / 2;
+const LOAD_PEOPLE = Math.floor(people.length / 2);
 // the booking load in a worker thread: its requests and responses must not queue behind the timed searches' (nor
 // theirs behind it) in one event loop
 const load = tsWorker('./_search-booking-load.ts', { engine: bookEngine, headers, people: people.slice(0, LOAD_PEOPLE), rate: RATE, until });
