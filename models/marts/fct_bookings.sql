@@ -3,7 +3,8 @@
 -- Incremental: a run folds only the events stg_lake__appointment_events loaded after the table's high-water mark
 -- (events_loaded_at) and merges them onto the rows it holds for those appointments; an appointment booked since the
 -- last run also gets its earlier events (its hold, at most a day older than the new events).
-{{ config(materialized='incremental', unique_key='appointment_id', incremental_strategy='delete+insert', on_schema_change='fail') }}
+{{ config(materialized='incremental', unique_key='appointment_id', incremental_strategy='delete+insert', on_schema_change='fail',
+          post_hook=after_commit("{{ move_recent_rows_last('slot_date', 'last_event_at', 7) }}")) }}
 
 {% if is_incremental() %}
 {#- The table's high-water mark, and the earliest instant an earlier event of a newly booked appointment can have,
@@ -22,9 +23,17 @@ changed as materialized (
     select distinct appointment_id from new_events
 ),
 
+{#- The held rows are found by appointment_id (one narrow column), then read whole by row id: the rows of
+    appointments still changing sit in the table's newest row groups (macros/layout.sql), and the row ids' range lets
+    the scan skip the rest. An appointment_id filter alone decompresses every column of every row group. -#}
+held_rows as materialized (
+    select rowid as row_id from {{ this }}
+    where appointment_id in (select appointment_id from changed)
+),
+
 held as materialized (
     {{ appointment_state_of_rows(this) }}
-    where appointment_id in (select appointment_id from changed)
+    where rowid in (select row_id from held_rows)
 ),
 
 earlier as (
@@ -112,3 +121,7 @@ select
     f.events_loaded_at
 from folded as f
 left join max_waits as m on m.priority = f.priority and m.service_kind = f.service_kind
+{% if is_incremental() %}
+-- appended in slot date order (a full build is laid out by its post-hook: macros/layout.sql)
+order by f.slot_date
+{% endif %}

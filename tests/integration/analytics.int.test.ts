@@ -152,6 +152,19 @@ describe('dbt on a simulated history', () => {
     expect(row!.min_wait as number).toBeGreaterThanOrEqual(1);
   });
 
+  it('a full build lays out fct_bookings with the appointments of recent and future slots last, in slot date order', async () => {
+    // the rows an incremental run merges onto then sit in the newest row groups (macros/layout.sql)
+    const [layout] = await sql(`with t as (select rowid as r, slot_date >= (select max(last_event_at)::date - 7 from fct_bookings) as recent, slot_date from fct_bookings)
+      select count(*) filter (where recent)::integer as recent, count(*) filter (where not recent)::integer as older,
+        (select max(r) from t where not recent) < (select min(r) from t where recent) as recent_last,
+        (select bool_and(ordered) from (select slot_date >= lag(slot_date) over (order by r) as ordered from t where recent)) as recent_in_order
+      from t`);
+    expect(layout!.recent as number).toBeGreaterThan(100);
+    expect(layout!.older as number).toBeGreaterThan(100);
+    expect(layout!.recent_last).toBe(true);
+    expect(layout!.recent_in_order).toBe(true);
+  });
+
   it('no-shows rise with the lead time, as simulated', async () => {
     const rows = await sql(`select lead_band, sum(no_shows)::double / sum(visits_due) as rate from mart_no_show
       where lead_band in ('0-7', '61-120') group by 1 order by min(min_lead_days)`);
