@@ -128,3 +128,16 @@ from {{ relation }}
     select cast(previous_slot_start_at as date)
     from {{ ref('stg_lake__appointment_events') }} where loaded_at > {{ loaded_until() }} and previous_slot_start_at is not null
 {%- endmacro %}
+
+{#- Condition of an incremental run: `date_column` falls in a month with changed appointments. The months are read
+    first and written as literals: a date range DuckDB applies while it scans, then the months themselves. (As a
+    semi-join on the days of those months, a region year's 17M closed appointments each probed the join: 1.9 s.) -#}
+{% macro in_months_with_changed_appointments(date_column) -%}
+  {%- set months = run_query("select distinct date_trunc('month', day)::date::varchar from (" ~ days_with_changed_appointments()
+      ~ ") where day is not null order by 1").columns[0].values() if execute else [] -%}
+  {%- if months | length == 0 -%} false
+  {%- else -%}
+  {{ date_column }} >= date '{{ months[0] }}' and {{ date_column }} < date '{{ months[-1] }}' + interval 1 month
+  and date_trunc('month', {{ date_column }}) in ({% for m in months %}date '{{ m }}'{{ ', ' if not loop.last }}{% endfor %})
+  {%- endif -%}
+{%- endmacro %}

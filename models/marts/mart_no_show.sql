@@ -21,9 +21,6 @@ select
 from {{ ref('fct_bookings') }}
 where (is_delivered or is_no_show or is_late_cancellation)
 {% if is_incremental() %}
-  {%- set months_changed -%}
-  (select distinct date_trunc('month', day)::date from ({{ days_with_changed_appointments() }}))
-  {%- endset %}
-  and slot_date in {{ days_of(months_changed, 'month') }}
+  and {{ in_months_with_changed_appointments('slot_date') }}
 {% endif %}
 group by all
