@@ -12,13 +12,17 @@
 {#- JSON boolean → BOOLEAN (null stays null). -#}
 {% macro payload_bool(field) -%} try_cast(payload ->> '$.{{ field }}' as boolean) {%- endmacro %}
 
+{#- How a staging model holds its lake CTE (`with events as {{ lake_cte() }} (…)`): on a full build it is read again
+    by each part of the dedupe (materialised, a region year of raw events spilled more than 23 GB to disk); on an
+    incremental run, the few files read again are read once. -#}
+{% macro lake_cte() -%} {{ 'materialized' if is_incremental() else 'not materialized' }} {%- endmacro %}
+
 {#- The rows of `relation` (lake rows: event_id, ingested_at, occurred_at, …) with one row per event_id, the first
     ingested. The lake keeps duplicates out by event_id, but readers remove them too (DESIGN.md → Storage ownership).
     Duplicates are rare, so only the ids seen more than once (a narrow aggregate over event_id) go through the window;
     every other row passes straight through. A window over all rows would partition every wide row by event_id: a
-    third of the largest staging model's full build at region scale. `relation` is read several times, so it must
-    be a CTE declared `as not materialized` over the lake: materialised, a region year of raw events (JSON payloads
-    included) spilled more than 23 GB to disk. -#}
+    third of the largest staging model's full build at region scale. `relation` is read several times: a CTE over
+    the lake declared `as {{ lake_cte() }}`. -#}
 {% macro dedupe_events(relation) -%}
   select * from {{ relation }}
   where event_id not in (select event_id from {{ relation }} group by event_id having count(*) > 1)

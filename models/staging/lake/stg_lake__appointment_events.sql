@@ -3,7 +3,7 @@
 -- events not loaded yet, stamped with `loaded_at`. The JSON payload is parsed once per row (from_json with the
 -- payload's structure), not once per field.
 {{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
-with events as not materialized (
+with events as {{ lake_cte() }} (
     select * from {{ source('lake', 'booking') }}
     where type in ('appointment.held', 'appointment.booked', 'appointment.confirmed', 'appointment.moved', 'appointment.cancelled',
                    'appointment.hold_expired')

@@ -1,5 +1,5 @@
 -- One row per organisation-unit event (org_unit.created / updated / deactivated).
-with events as not materialized (select * from {{ source('lake', 'offer') }} where type like 'org_unit.%')
+with events as {{ lake_cte() }} (select * from {{ source('lake', 'offer') }} where type like 'org_unit.%')
 
 select
     event_id,

@@ -2,7 +2,7 @@
 -- Incremental and append-only: each run reads only the newest lake partitions and appends the prescriptions not
 -- loaded yet, stamped with `loaded_at`. The JSON payload is parsed once per row.
 {{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
-with events as not materialized (
+with events as {{ lake_cte() }} (
     select
         event_id,
         occurred_at,

@@ -1,5 +1,5 @@
 -- One row per catalogue event (service.created / updated / deactivated / code_versioned).
-with events as not materialized (select * from {{ source('lake', 'offer') }} where type like 'service.%')
+with events as {{ lake_cte() }} (select * from {{ source('lake', 'offer') }} where type like 'service.%')
 
 select
     event_id,
