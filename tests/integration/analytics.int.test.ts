@@ -52,12 +52,6 @@ async function sql(q: string): Promise<Record<string, unknown>[]> {
   }
 }
 
-/**
- * The engine as `cupola up` runs it — HTTP server on a migrated store (embedded PGlite, or a fresh database on the
- * PostgreSQL server of CUPOLA_TEST_PG_URL), the in-process relay and sink
- * and the live-state server (startPlatformStream) — with one clinic offering a cardiology visit on weekday mornings,
- * and a patient holding two first-access prescription lines (class D and class B). Nothing is booked yet.
- */
 /** Where fct_bookings' rows sit: those of slots from a week before its newest event on (recent) against the rest. */
 async function bookingsLayout() {
   const [layout] = await sql(`with t as (select rowid as r, slot_date >= (select max(last_event_at)::date - 7 from fct_bookings) as recent, slot_date from fct_bookings)
@@ -68,6 +62,12 @@ async function bookingsLayout() {
   return layout!;
 }
 
+/**
+ * The engine as `cupola up` runs it — HTTP server on a migrated store (embedded PGlite, or a fresh database on the
+ * PostgreSQL server of CUPOLA_TEST_PG_URL), the in-process relay and sink
+ * and the live-state server (startPlatformStream) — with one clinic offering a cardiology visit on weekday mornings,
+ * and a patient holding two first-access prescription lines (class D and class B). Nothing is booked yet.
+ */
 async function startLiveEngine(store: StoreKind = 'pglite') {
   const streamDir = mkdtempSync(join(tmpdir(), 'cupola-live-'));
   const db = await openTestDb(store);
