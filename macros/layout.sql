@@ -18,8 +18,8 @@
 {% macro move_recent_rows_last(date_column, event_column, days) -%}
   {%- if execute -%}
     {%- set cutoff = run_query("select (max(" ~ event_column ~ ")::date - " ~ days ~ ")::varchar from " ~ this).rows[0][0] -%}
-    {%- set move = cutoff is not none and not is_incremental() -%}
-    {%- if cutoff is not none and is_incremental() -%}
+    {%- set move = cutoff is not none -%}
+    {%- if move and is_incremental() -%}
       {%- set spread = run_query("select count(*), coalesce(max(rowid) - min(rowid) + 1, 0) from " ~ this
           ~ " where " ~ date_column ~ " >= date '" ~ cutoff ~ "'").rows[0] -%}
       {%- set move = spread[0] > 0 and spread[1] > var('layout_max_spread', 4) * spread[0] -%}
