@@ -16,6 +16,8 @@ import { chromium, type Browser } from 'playwright-core';
 import { simulateToLake, type SimulateLakeResult } from '../../simulator/src/demand-lake.ts';
 import { addDays, utcToLocal } from '../../engine/src/domain/time/rome-time.ts';
 import { startDashboardsServer, type DashboardsServer } from '../../engine/src/cli/dashboards-server.ts';
+import { DbtWorker } from '../../engine/src/cli/dbt-worker.ts';
+import { refreshMarts } from '../../engine/src/cli/marts-refresh.ts';
 import { loadConfig } from '../../engine/src/config.ts';
 import { mintToken } from '../../engine/src/http/auth.ts';
 import { startServer } from '../../engine/src/server.ts';
@@ -227,6 +229,36 @@ describe('dbt on a simulated history', () => {
     expect(layout.recent_in_order).toBe(true);
   });
 
+  it("the platform's long-lived dbt worker builds the next two days in turn, parsing once and leaving the warehouse readable between builds", async () => {
+    const start = addDays(utcToLocal(new Date()).date, -DAYS + 1);
+    const worker = await DbtWorker.start({ dataDir });
+    let bookings = 0;
+    try {
+      for (const extra of [2, 3]) {
+        const more = await simulateToLake({ scale: 'demo', seed: 1, days: DAYS + extra, startDate: start, writeFrom: addDays(start, DAYS + extra - 1), lakeDir: join(dataDir, 'lake'), pseudonymKey: 'analytics-test-key' });
+        const r = await worker.run(['build', '--quiet']);
+        expect(r.error).toBeNull();
+        expect(r.failures).toEqual([]);
+        expect(r.ok).toBe(true);
+        expect(r.parsed).toBe(extra === 2); // the second build reuses the parsed project
+        expect(r.summary).toMatch(/^PASS=\d+ SUCCESS=\d+ (WARN=\d+ )?TOTAL=\d+$/);
+        // the worker is still running and another process reads the warehouse it has just written
+        const [after] = await sql(`select count(*)::integer as n, count(*) filter (where is_delivered)::integer as delivered,
+          max(slot_date)::varchar as last_slot from fct_bookings`);
+        expect(after!.n).toBe(more.bookings + more.followUps);
+        expect(after!.delivered).toBe(more.delivered);
+        bookings = after!.n as number;
+      }
+      const wrong = await worker.run(['build', '--select', 'no_such_model', '--warn-error']); // a request dbt refuses
+      expect(wrong.ok).toBe(false);
+      expect(wrong.error).toMatch(/'no_such_model' does not match any enabled nodes/);
+      expect((await sql('select count(*)::integer as n from fct_bookings'))[0]!.n).toBe(bookings);
+      expect((await worker.run(['ls', '--select', 'fct_bookings', '--quiet'])).ok).toBe(true); // and it goes on serving
+    } finally {
+      await worker.stop();
+    }
+  }, 300_000);
+
   it('every mart built incrementally equals the same mart built from scratch on the same lake', async () => {
     const fresh = mkdtempSync(join(tmpdir(), 'cupola-analytics-fresh-'));
     try {
@@ -274,11 +306,11 @@ describe('dashboards', () => {
     const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
     expect(await writeDemandForecast('test-older', hourAgo, 10)).toBeGreaterThan(0);
     expect(await writeDemandForecast('test-latest', new Date().toISOString(), 1)).toBeGreaterThan(0);
-    const f = run('scripts/dbt.sh', ['build', '--select', 'mart_demand_forecast'], { CUPOLA_DATA_DIR: dataDir });
-    if (f.status !== 0) throw new Error(`dbt build of the forecast mart failed:\n${f.out}`);
-    rmSync(join(ROOT, 'dashboards/src/.observablehq/cache'), { recursive: true, force: true }); // loader outputs are cached
-    const b = run('npx', ['observable', 'build'], { CUPOLA_DATA_DIR: dataDir }, join(ROOT, 'dashboards'));
-    if (b.status !== 0) throw new Error(`observable build failed:\n${b.out}`);
+    // the platform's refresh: dbt build on its worker (the forecast mart picks the new runs up), then the site
+    const worker = await DbtWorker.start({ dataDir });
+    const refreshed = await refreshMarts(worker, dataDir).finally(() => worker.stop());
+    if (!refreshed.ok) throw new Error(refreshed.line);
+    expect(refreshed.line).toMatch(/^marts refresh: dbt build done in [\d.]+ s \(PASS=\d+ SUCCESS=\d+ TOTAL=\d+\), dashboards done in [\d.]+ s; [\d.]+ s in all$/);
     engine = await startLiveEngine();
     site = await startDashboardsServer({ dir: DIST, liveUrl: engine.liveUrl });
     browser = await chromium.launch({

@@ -1,30 +1,71 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { DbtWorker } from './dbt-worker.ts';
 
-const SCRIPT = fileURLToPath(new URL('../../../scripts/dashboards.sh', import.meta.url));
+const DASHBOARDS_SH = fileURLToPath(new URL('../../../scripts/dashboards.sh', import.meta.url));
+
+/** Runs a script with the data folder; resolves to its exit code. */
+function runScript(script: string, args: string[], dataDir: string): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn('bash', [script, ...args], { env: { ...process.env, CUPOLA_DATA_DIR: dataDir }, stdio: 'ignore' });
+    child.on('exit', (code) => resolve(code ?? 1));
+    child.on('error', () => resolve(1));
+  });
+}
 
 /**
- * While the platform runs, rebuilds the marts (dbt build over the lake the sink keeps appending to) and the static
- * dashboards every `everyMinutes` (0 = never). One refresh at a time; dbt stays the warehouse's only writer.
+ * One refresh of the analytics: `dbt build` through the long-lived worker (incremental models fold only what the lake
+ * gained since the last build), then the static dashboards from the rebuilt marts (`scripts/dashboards.sh --pages`).
+ * The pages are rebuilt only after a build that passed. Returns the line the platform logs.
  */
-export function scheduleMartsRefresh(opts: { everyMinutes: number; dataDir: string; log?: (line: string) => void; script?: string }) {
+export async function refreshMarts(worker: DbtWorker, dataDir: string, pagesScript = DASHBOARDS_SH): Promise<{ ok: boolean; line: string }> {
+  const t0 = Date.now();
+  const b = await worker.run(['build', '--quiet']);
+  if (!b.ok) {
+    const why = b.failures[0] ? `${b.failures[0].node}: ${b.failures[0].message.split('\n')[0]}` : (b.error ?? '').split('\n')[0];
+    return { ok: false, line: `marts refresh: dbt build failed in ${b.seconds.toFixed(1)} s (${b.summary || 'no nodes ran'}; ${why}); dashboards not rebuilt` };
+  }
+  const t1 = Date.now();
+  const pages = await runScript(pagesScript, ['--pages'], dataDir);
+  const s = (ms: number) => (ms / 1000).toFixed(1);
+  return {
+    ok: pages === 0,
+    line: `marts refresh: dbt build done in ${b.seconds.toFixed(1)} s (${b.summary}), dashboards ${pages === 0 ? 'done' : `failed (exit ${pages})`} in ${s(Date.now() - t1)} s; ${s(Date.now() - t0)} s in all`,
+  };
+}
+
+/**
+ * While the platform runs, refreshes the marts and the static dashboards every `everyMinutes` (0 = never): by
+ * default `refreshMarts` on a dbt worker started at the first refresh and kept for the next ones. One refresh at a
+ * time; dbt stays the warehouse's only writer. `refresh` replaces the whole step (tests of the schedule itself).
+ */
+export function scheduleMartsRefresh(opts: {
+  everyMinutes: number;
+  dataDir: string;
+  log?: (line: string) => void;
+  refresh?: (dataDir: string) => Promise<{ line: string }>;
+}) {
   const log = opts.log ?? ((l: string) => console.log(l));
-  let child: ChildProcess | null = null;
-  if (!(opts.everyMinutes > 0)) return { stop() {} };
+  if (!(opts.everyMinutes > 0)) return { stop: async () => {} };
+  let worker: Promise<DbtWorker> | null = null;
+  let busy = false;
+  const refresh = opts.refresh ?? (async (dataDir: string) => refreshMarts(await (worker ??= DbtWorker.start({ dataDir })), dataDir));
   const timer = setInterval(() => {
-    if (child) return;
-    const t0 = Date.now();
-    child = spawn('bash', [opts.script ?? SCRIPT], { env: { ...process.env, CUPOLA_DATA_DIR: opts.dataDir }, stdio: 'ignore' });
-    child.on('exit', (code) => {
-      log(`marts refresh: dbt build + dashboards ${code === 0 ? 'done' : `failed (exit ${code})`} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-      child = null;
-    });
+    if (busy) return;
+    busy = true;
+    refresh(opts.dataDir)
+      .then((r) => log(r.line), (e: unknown) => {
+        log(`marts refresh: failed (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
+        worker = null; // a worker that died is started again at the next refresh
+      })
+      .finally(() => (busy = false));
   }, opts.everyMinutes * 60_000);
   timer.unref();
   return {
-    stop() {
+    async stop() {
       clearInterval(timer);
-      child?.kill('SIGTERM');
+      const w = await worker?.catch(() => null);
+      await w?.stop({ kill: true });
     },
   };
 }

@@ -58,7 +58,7 @@ export const upCommand: Command = {
       ].join('\n'),
     );
     onShutdown(async () => {
-      refresh?.stop();
+      await refresh?.stop();
       await app.close();
       await dashboards?.close();
       await stream.stop();

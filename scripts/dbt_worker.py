@@ -1,0 +1,127 @@
+"""A long-lived dbt runner: the platform's scheduled marts refresh (and `bench dbt`) ask it for builds instead of
+starting dbt anew each time, so Python's start-up, dbt's imports and the project's parse are paid once.
+
+Protocol: one JSON request per line on stdin, {"args": ["build", "--quiet"]}; one JSON answer per line on stdout,
+{"ok", "seconds", "parsed", "summary", "failures", "error"}. dbt's own output goes to stderr. End of stdin ends it.
+Started through `scripts/dbt.sh --worker` (the project virtualenv, the same environment as every other dbt run).
+
+- The project is parsed again when any file dbt reads (dbt_project.yml, profiles.yml, models/, macros/, tests/dbt/)
+  or the `--vars` of the request differ from the last parse; otherwise each build reuses the parsed manifest.
+- dbt-duckdb keeps its DuckDB database open in the process after an invocation; the worker closes it after each
+  one, so that it checkpoints and other processes (dashboards' data loaders, forecasts, tests) can open the
+  warehouse between builds. The close is part of the time reported.
+"""
+import hashlib
+import json
+import os
+import sys
+import time
+import traceback
+
+PROTOCOL = os.fdopen(os.dup(1), "w", buffering=1)
+os.dup2(2, 1)  # whatever dbt prints goes to stderr, never into the answers
+
+from dbt.adapters.duckdb.connections import DuckDBConnectionManager  # noqa: E402
+from dbt.cli.main import dbtRunner  # noqa: E402
+
+PROJECT_FILES = ["dbt_project.yml", "profiles.yml"]
+PROJECT_DIRS = ["models", "macros", "tests/dbt"]
+
+
+def vars_of(args):
+    return args[args.index("--vars") + 1] if "--vars" in args and args.index("--vars") + 1 < len(args) else None
+
+
+def fingerprint(vars_arg):
+    """Every file dbt parses (path, size, mtime) and the request's --vars."""
+    h = hashlib.sha256(repr(vars_arg).encode())
+    paths = [p for p in PROJECT_FILES if os.path.exists(p)]
+    for d in PROJECT_DIRS:
+        for root, dirs, files in os.walk(d):
+            dirs.sort()
+            paths += [os.path.join(root, f) for f in sorted(files)]
+    for p in paths:
+        st = os.stat(p)
+        h.update(f"{p}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def release_warehouse():
+    """Closes the DuckDB database dbt-duckdb keeps open in the process (its close checkpoints the WAL)."""
+    with DuckDBConnectionManager._LOCK:
+        env, DuckDBConnectionManager._ENV = DuckDBConnectionManager._ENV, None
+    if env is not None:
+        env.close()
+
+
+def summary_of(result):
+    results = getattr(result, "results", None) or []
+    counts = {}
+    failures = []
+    for r in results:
+        status = str(getattr(r.status, "value", r.status))
+        counts[status] = counts.get(status, 0) + 1
+        if status in ("error", "fail", "runtime error"):
+            failures.append({"node": r.node.unique_id, "message": str(r.message or "")[:2000]})
+    line = " ".join([f"{k.upper()}={v}" for k, v in sorted(counts.items())] + [f"TOTAL={len(results)}"])
+    return line, failures
+
+
+class Worker:
+    def __init__(self):
+        self.parsed_as = None
+        self.runner = None
+
+    def ensure_parsed(self, args):
+        key = fingerprint(vars_of(args))
+        if key == self.parsed_as:
+            return False
+        extra = ["--vars", vars_of(args)] if vars_of(args) is not None else []
+        res = dbtRunner().invoke(["parse", "--quiet", *extra])
+        if not res.success:
+            raise RuntimeError(f"dbt parse failed: {res.exception}")
+        self.runner = dbtRunner(manifest=res.result)
+        self.parsed_as = key
+        return True
+
+    def handle(self, request):
+        args = request["args"]
+        t0 = time.perf_counter()
+        answer = {"ok": False, "parsed": False, "summary": "", "failures": [], "error": None}
+        try:
+            answer["parsed"] = self.ensure_parsed(args)
+            res = self.runner.invoke(args)
+            answer["ok"] = bool(res.success)
+            answer["summary"], answer["failures"] = summary_of(res.result)
+            if res.exception is not None:
+                answer["error"] = str(res.exception)
+        except Exception as e:  # noqa: BLE001 (the worker answers and keeps serving)
+            answer["error"] = f"{e}\n{traceback.format_exc(limit=5)}"
+        finally:
+            try:
+                release_warehouse()
+            except Exception as e:  # noqa: BLE001
+                answer["ok"] = False
+                answer["error"] = f"closing the warehouse failed: {e}"
+        answer["seconds"] = round(time.perf_counter() - t0, 3)
+        return answer
+
+
+def main():
+    worker = Worker()
+    PROTOCOL.write(json.dumps({"ready": True}) + "\n")
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            request = json.loads(line)
+            if not isinstance(request.get("args"), list) or not all(isinstance(a, str) for a in request["args"]):
+                raise ValueError('a request is {"args": [<dbt arguments>]}')
+        except Exception as e:  # noqa: BLE001
+            PROTOCOL.write(json.dumps({"ok": False, "error": f"bad request: {e}", "seconds": 0}) + "\n")
+            continue
+        PROTOCOL.write(json.dumps(worker.handle(request)) + "\n")
+
+
+if __name__ == "__main__":
+    main()
