@@ -20,6 +20,8 @@ export interface DbtRun {
   summary: string;
   failures: { node: string; message: string }[];
   error: string | null;
+  /** of `seconds`, closing the warehouse after the run (DuckDB checkpoints what the run's own checkpoints left) */
+  close_seconds?: number;
 }
 
 export class DbtWorker {
