@@ -2,7 +2,8 @@
 starting dbt anew each time, so Python's start-up, dbt's imports and the project's parse are paid once.
 
 Protocol: one JSON request per line on stdin, {"args": ["build", "--quiet"]}; one JSON answer per line on stdout,
-{"ok", "seconds", "parsed", "summary", "failures", "error", "close_seconds"}. dbt's own output goes to stderr. End of stdin ends it.
+{"ok", "seconds", "parsed", "summary", "failures", "error", "close_seconds"}. dbt's own output goes to stderr. The
+end of stdin ends it.
 Started through `scripts/dbt.sh --worker` (the project virtualenv, the same environment as every other dbt run).
 
 - The project is parsed again when any file dbt reads (dbt_project.yml, profiles.yml, models/, macros/, tests/dbt/)
