@@ -30,7 +30,8 @@ PROJECT_DIRS = ["models", "macros", "tests/dbt"]
 
 
 def vars_of(args):
-    return args[args.index("--vars") + 1] if "--vars" in args and args.index("--vars") + 1 < len(args) else None
+    i = args.index("--vars") if "--vars" in args else -1
+    return args[i + 1] if 0 <= i < len(args) - 1 else None
 
 
 def fingerprint(vars_arg):
@@ -74,10 +75,11 @@ class Worker:
         self.runner = None
 
     def ensure_parsed(self, args):
-        key = fingerprint(vars_of(args))
+        vars_arg = vars_of(args)
+        key = fingerprint(vars_arg)
         if key == self.parsed_as:
             return False
-        extra = ["--vars", vars_of(args)] if vars_of(args) is not None else []
+        extra = ["--vars", vars_arg] if vars_arg is not None else []
         res = dbtRunner().invoke(["parse", "--quiet", *extra])
         if not res.success:
             raise RuntimeError(f"dbt parse failed: {res.exception}")

@@ -25,8 +25,8 @@ export interface DbtRun {
 }
 
 export class DbtWorker {
+  /** requests sent and not answered yet: the worker answers them one at a time, in order */
   private readonly waiting: { resolve: (r: DbtRun) => void; reject: (e: Error) => void }[] = [];
-  private chain: Promise<unknown> = Promise.resolve();
   private stderrTail = '';
   private exited: Error | null = null;
   private readonly ready: Promise<void>;
@@ -58,13 +58,11 @@ export class DbtWorker {
 
   /** Runs dbt with these arguments (e.g. ["build", "--quiet"]) after any run still under way. */
   run(args: string[]): Promise<DbtRun> {
-    const next = this.chain.then(() => new Promise<DbtRun>((resolve, reject) => {
+    return new Promise<DbtRun>((resolve, reject) => {
       if (this.exited) return reject(this.exited);
       this.waiting.push({ resolve, reject });
       this.child.stdin.write(`${JSON.stringify({ args })}\n`);
-    }));
-    this.chain = next.catch(() => undefined);
-    return next;
+    });
   }
 
   /** Ends the worker after the run under way (if any); a stop during a build interrupts it (`kill: true`). */
