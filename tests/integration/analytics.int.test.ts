@@ -231,22 +231,34 @@ describe('dbt on a simulated history', () => {
     expect(layout.recent_in_order).toBe(true);
   });
 
-  it("the platform's long-lived dbt worker builds the next two days in turn, parsing once and leaving the warehouse readable between builds", async () => {
+  it("the platform's long-lived dbt worker builds the next two days in turn, parsing once, loading the seeds again only when the warehouse may have changed them, and leaving the warehouse readable between builds", async () => {
     const start = addDays(utcToLocal(new Date()).date, -DAYS + 1);
     const worker = await DbtWorker.start({ dataDir });
+    const lastRunLog = () => {
+      const log = readFileSync(join(dataDir, 'dbt/logs/dbt.log'), 'utf8');
+      return log.slice(log.lastIndexOf('Running with dbt'));
+    };
     let bookings = 0;
     try {
       for (const extra of [2, 3]) {
         const more = await simulateToLake({ scale: 'demo', seed: 1, days: DAYS + extra, startDate: start, writeFrom: addDays(start, DAYS + extra - 1), lakeDir: join(dataDir, 'lake'), pseudonymKey: 'analytics-test-key' });
-        const r = await worker.run(['build', '--quiet']);
+        // the first build logs its SQL (dbt's debug level), the second writes the worker's default, info
+        const r = await worker.run(extra === 2 ? ['build', '--quiet', '--log-level-file', 'debug'] : ['build', '--quiet']);
         expect(r.error).toBeNull();
         expect(r.failures).toEqual([]);
         expect(r.ok).toBe(true);
         expect(r.parsed).toBe(extra === 2); // the second build reuses the parsed project
-        // a run with few deleted rows in its tables defers DuckDB's vacuum (macros/vacuum.sql)
-        const log = readFileSync(join(dataDir, 'dbt/logs/dbt.log'), 'utf8');
-        expect(log.slice(log.lastIndexOf('Running with dbt'))).toMatch(/set global max_vacuum_tasks = 0/);
+        // the first build's warehouse was last written by another dbt process; the second one's by this worker's build
+        expect(r.seeds_skipped).toBe(extra === 3);
         expect(r.summary).toMatch(/^PASS=\d+ SUCCESS=\d+ (WARN=\d+ )?TOTAL=\d+$/);
+        if (extra === 2) {
+          // a run with few deleted rows in its tables defers DuckDB's vacuum (macros/vacuum.sql)
+          expect(lastRunLog()).toMatch(/set global max_vacuum_tasks = 0/);
+        } else {
+          expect(lastRunLog()).toMatch(/OK created sql incremental model main\.fct_bookings/);
+          expect(lastRunLog()).not.toMatch(/\[debug\]/);
+          expect(lastRunLog()).not.toMatch(/seed file/);
+        }
         // the worker is still running and another process reads the warehouse it has just written
         const [after] = await sql(`select count(*)::integer as n, count(*) filter (where is_delivered)::integer as delivered from fct_bookings`);
         expect(after!.n).toBe(more.bookings + more.followUps);
@@ -258,6 +270,19 @@ describe('dbt on a simulated history', () => {
       expect(wrong.error).toMatch(/'no_such_model' does not match any enabled nodes/);
       expect((await sql('select count(*)::integer as n from fct_bookings'))[0]!.n).toBe(bookings);
       expect((await worker.run(['ls', '--select', 'fct_bookings', '--quiet'])).ok).toBe(true); // and it goes on serving
+
+      // another process writes the warehouse between two builds: the next build loads the seeds again
+      const [seeded] = await sql('select count(*)::integer as n from reference.priority_class_max_waits');
+      const db = await DuckDBInstance.create(join(dataDir, 'warehouse.duckdb'));
+      const c = await db.connect();
+      await c.run(`delete from reference.priority_class_max_waits where priority = 'P'`);
+      c.closeSync();
+      db.closeSync();
+      expect((await sql('select count(*)::integer as n from reference.priority_class_max_waits'))[0]!.n).toBeLessThan(seeded!.n as number);
+      const again = await worker.run(['build', '--quiet']);
+      expect(again.ok, again.error ?? JSON.stringify(again.failures)).toBe(true);
+      expect(again.seeds_skipped).toBe(false);
+      expect((await sql('select count(*)::integer as n from reference.priority_class_max_waits'))[0]!.n).toBe(seeded!.n);
     } finally {
       await worker.stop();
     }

@@ -16,6 +16,8 @@ export interface DbtRun {
   seconds: number;
   /** whether the project was parsed for this run (first run, project files or --vars changed) */
   parsed: boolean;
+  /** whether a plain build left the seeds out: this worker's last build loaded them, and nobody wrote the warehouse since */
+  seeds_skipped?: boolean;
   /** node statuses, e.g. "PASS=56 SUCCESS=32 TOTAL=88" */
   summary: string;
   failures: { node: string; message: string }[];

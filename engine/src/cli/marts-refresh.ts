@@ -30,7 +30,7 @@ export async function refreshMarts(worker: DbtWorker, dataDir: string, pagesScri
   const s = (ms: number) => (ms / 1000).toFixed(1);
   return {
     ok: pages === 0,
-    line: `marts refresh: dbt build done in ${b.seconds.toFixed(1)} s (${b.summary}), dashboards ${pages === 0 ? 'done' : `failed (exit ${pages})`} in ${s(Date.now() - t1)} s; ${s(Date.now() - t0)} s in all`,
+    line: `marts refresh: dbt build done in ${b.seconds.toFixed(1)} s (${b.summary}${b.seeds_skipped ? ', seeds unchanged' : ''}), dashboards ${pages === 0 ? 'done' : `failed (exit ${pages})`} in ${s(Date.now() - t1)} s; ${s(Date.now() - t0)} s in all`,
   };
 }
 
