@@ -12,10 +12,10 @@ Started through `scripts/dbt.sh --worker` (the project virtualenv, the same envi
   one, so that it checkpoints and other processes (dashboards' data loaders, forecasts, tests) can open the
   warehouse between builds. The close is part of the time reported.
 - Seeds are loaded again only when they can have changed. A plain `build` (no selection, full refresh or target
-  flags) leaves the seeds out (`--exclude resource_type:seed`) when the worker's own last build loaded them into the
-  warehouse it then left, the project has not been parsed again since, and the warehouse file is still exactly as
-  that build left it (device, inode, size, mtime; no write-ahead log since): no other process has written it. Reloading the four seeds and
-  testing them again was about 0.8 s of every build.
+  flags) leaves the seeds out (`--exclude resource_type:seed`) when the worker's own last plain build loaded them
+  into the warehouse it then left, the project has not been parsed again since, and the warehouse file is still
+  exactly as that build left it (device, inode, size, mtime; no write-ahead log since): no other process has written
+  it. Reloading the four seeds and testing them again was about 0.8 s of every build.
 - The log file is written at info level (node starts, results, timings), not dbt's default debug level (every SQL
   statement): the debug log cost about 0.3 s of every build. DBT_LOG_LEVEL_FILE=debug brings it back.
 """
