@@ -148,7 +148,7 @@ class Worker:
             answer["parsed"] = self.ensure_parsed(args)
             answer["seeds_skipped"] = plain and self.seeds_current()
             if plain:
-                self.seeded = None  # until this build has ended well (other requests change it only by writing the file)
+                self.seeded = None  # until it has ended well (other requests count only by writing the file)
             res = self.runner.invoke(args + SKIP_SEEDS if answer["seeds_skipped"] else args)
             answer["ok"] = bool(res.success)
             answer["summary"], answer["failures"] = summary_of(res.result)
