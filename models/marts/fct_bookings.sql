@@ -15,7 +15,7 @@
     ~ ref('stg_lake__appointment_events') ~ " where loaded_at > timestamptz '" ~ loaded_until ~ "'").rows[0][0] if execute else 'infinity' %}
 -- (the CTEs read more than once are materialised once)
 with new_events as materialized (
-    select * from {{ ref('stg_lake__appointment_events') }}
+    select *, rowid as event_row from {{ ref('stg_lake__appointment_events') }}
     where loaded_at > timestamptz '{{ loaded_until }}'
 ),
 
@@ -37,7 +37,7 @@ held as materialized (
 ),
 
 earlier as (
-    select s.*
+    select s.*, s.rowid as event_row
     from {{ ref('stg_lake__appointment_events') }} as s
     where s.loaded_at <= timestamptz '{{ loaded_until }}'
       and s.occurred_at >= timestamptz '{{ earliest_event }}'
@@ -45,8 +45,12 @@ earlier as (
       and s.appointment_id not in (select appointment_id from held)
 ),
 
+new_and_earlier as materialized (
+    select * from new_events union all by name select * from earlier
+),
+
 new_folded as (
-    {{ fold_appointment_events('(select * from new_events union all by name select * from earlier)') }}
+    {{ fold_appointment_events('new_and_earlier') }}
 ),
 
 states as (
@@ -56,7 +60,7 @@ states as (
 ),
 {% else %}
 with states as (
-    {{ fold_appointment_events(ref('stg_lake__appointment_events')) }}
+    {{ fold_appointment_events('(select *, rowid as event_row from ' ~ ref('stg_lake__appointment_events') ~ ')') }}
 ),
 {% endif %}
 
