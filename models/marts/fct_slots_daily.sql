@@ -1,22 +1,32 @@
 -- depends_on: {{ ref('stg_lake__appointment_events') }}
 -- One row per clinic and day with published supply: capacity offered, places booked, free, delivered, no-shows,
 -- and (for past days) capacity left unused.
--- Incremental: a run recomputes only the days that changed appointments (their slot's day, and the day a move left),
--- new supply publications, or the passing of days (from the last day already past to the new as-of date) touch.
-{{ config(materialized='incremental', unique_key='supply_date', incremental_strategy='delete+insert', on_schema_change='fail') }}
+-- Incremental: a run recomputes only the clinic-days that changed appointments (the place of every appointment with new
+-- events, and the place a move left), new supply publications, or the passing of days (every clinic from the last day
+-- already past to the new as-of date) touch. A move event without the clinic it left (`previous_clinic_id`, added
+-- later) recomputes every clinic of the day it left.
+{{ config(materialized='incremental', unique_key=['clinic_id', 'supply_date'], incremental_strategy='delete+insert', on_schema_change='fail') }}
 with as_of as (select max(last_event_at)::date as as_of_date from {{ ref('fct_bookings') }}),
 
 {% if is_incremental() %}
-affected as (
-    {{ days_with_changed_appointments() }}
-    union
-    select supply_date from {{ ref('int_slot_supply_unnested') }} where loaded_until > {{ loaded_until() }}
-    union
-    select unnest(range(
-        coalesce((select max(supply_date) from {{ this }} where is_past), (select as_of_date from as_of)),
-        (select as_of_date from as_of) + 1,
-        interval 1 day))::date
+moves_left as (
+    select previous_clinic_id as clinic_id, cast(previous_slot_start_at as date) as day
+    from {{ ref('stg_lake__appointment_events') }} where loaded_at > {{ loaded_until() }} and previous_slot_start_at is not null
 ),
+
+affected as (
+    select clinic_id, slot_date as day from {{ ref('fct_bookings') }} where events_loaded_at > {{ loaded_until() }}
+    union
+    select clinic_id, day from moves_left where clinic_id is not null
+    union
+    select clinic_id, supply_date from {{ ref('int_slot_supply_unnested') }}
+    where loaded_until > {{ loaded_until() }}
+       or supply_date in (select day from moves_left where clinic_id is null)
+       or supply_date between coalesce((select max(supply_date) from {{ this }} where is_past), (select as_of_date from as_of))
+                          and (select as_of_date from as_of)
+),
+
+affected_days as (select distinct day from affected),
 {% endif %}
 
 supply as (
@@ -27,8 +37,12 @@ supply as (
         any_value(provider_id) as provider_id,
         sum(capacity) as capacity,
         sum(capacity) filter (where access_type = 'first') as first_access_capacity
-    from {{ ref('int_slot_supply_unnested') }}
-    {% if is_incremental() %}where supply_date in (select day from affected){% endif %}
+    from {{ ref('int_slot_supply_unnested') }} as u
+    {% if is_incremental() %}
+    -- the days first (a filter while scanning), then the clinic-days
+    semi join affected as a on a.clinic_id = u.clinic_id and a.day = u.supply_date
+    where u.supply_date in (select day from affected_days)
+    {% endif %}
     group by clinic_id, supply_date
 ),
 
@@ -39,8 +53,11 @@ bookings as (
         count(*) filter (where not is_cancelled and latest_status not in ('held', 'hold_expired')) as booked,
         count(*) filter (where is_delivered) as delivered,
         count(*) filter (where is_no_show) as no_shows
-    from {{ ref('fct_bookings') }}
-    {% if is_incremental() %}where slot_date in (select day from affected){% endif %}
+    from {{ ref('fct_bookings') }} as f
+    {% if is_incremental() %}
+    semi join affected as a on a.clinic_id = f.clinic_id and a.day = f.slot_date
+    where f.slot_date in (select day from affected_days)
+    {% endif %}
     group by clinic_id, slot_date
 )
 

@@ -966,6 +966,7 @@ export class DemandSimulation {
       const p = this.apptPayload(a, this.apptPrefix + P.seq[a]!, this.apptStatus(a));
       p.previous_slot_id = this.slotId(ag, oldDay, oldMinute);
       p.previous_slot_start = iso(this.slotStartMs(oldDay, oldMinute));
+      p.previous_clinic_id = ag.clinicId;
       this.emitAppt('appointment.moved', a, ms, p);
     }
     this.counters.moves++;

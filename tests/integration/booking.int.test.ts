@@ -370,6 +370,11 @@ describe.each(STORES)('booking engine on %s', (store) => {
       expect(m.statusCode, m.body).toBe(200);
       const booked = async (id: string) => (await t.db.query<{ booked: number }>(`select booked from slot where id = $1`, [id]))[0]!.booked;
       expect([await booked(first.slotId), await booked(second.slotId)]).toEqual([0, 1]);
+      // the move's event names the place it left (analytics recomputes that clinic-day too)
+      const [left] = await t.db.query<{ clinic_id: string; start_at: Date }>(
+        `select a.clinic_id, s.start_at from slot s join agenda a on a.id = s.agenda_id where s.id = $1`, [first.slotId]);
+      const [ev] = await t.db.query<{ payload: Record<string, unknown> }>(`select payload from outbox where type = 'appointment.moved' and aggregate_id = $1`, [b.id]);
+      expect(ev!.payload).toMatchObject({ previous_slot_id: String(first.slotId), previous_clinic_id: left!.clinic_id, previous_slot_start: new Date(left!.start_at).toISOString() });
       // fill the first slot with someone else, then try to move onto it
       const q = await registerPatient(t.app, op, 51, ids.ats);
       const ql = await newLine(q, 'P');

@@ -99,6 +99,7 @@ export const AppointmentPayloadSchema = Type.Object(
     penalty: Type.Optional(Nullable(Type.Boolean())),
     previous_slot_id: Type.Optional(Nullable(Type.String())),
     previous_slot_start: Type.Optional(Nullable(IsoDateTime)),
+    previous_clinic_id: Type.Optional(Nullable(Type.String())),
   },
   open,
 );

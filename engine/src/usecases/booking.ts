@@ -597,7 +597,7 @@ export const moveUC = (ctx: Ctx, id: string, body: { slotId: string; channel?: C
     const moved: AppointmentRow = { ...a, slot_id: slot.id, agenda_id: slot.agenda_id, slot_start: new Date(slot.start_at), slot_end: new Date(slot.end_at),
       clinic_id: slot.clinic_id, ats_id: slot.ats_id, provider_id: slot.provider_id };
     await saveAppointment(tx, moved);
-    await emit(ctx, tx, 'appointment.moved', moved, { previous_slot_id: a.slot_id, previous_slot_start: iso(a.slot_start) });
+    await emit(ctx, tx, 'appointment.moved', moved, { previous_slot_id: a.slot_id, previous_slot_start: iso(a.slot_start), previous_clinic_id: a.clinic_id });
     if (moved.status === 'booked') {
       const eff = await effOfAppointment(ctx, tx, moved);
       const { holidays } = await cutoffFor(ctx, tx, new Date(moved.slot_start), moved.clinic_id, eff);

@@ -23,7 +23,7 @@ parsed as (
             "slot_start":"VARCHAR","agenda_id":"VARCHAR","clinic_id":"VARCHAR","site_id":"VARCHAR","provider_id":"VARCHAR","ats_id":"VARCHAR",
             "booked_at":"VARCHAR","first_offered_date":"VARCHAR","first_offered_in_area":"BOOLEAN","chosen_date":"VARCHAR",
             "refused_first_availability":"BOOLEAN","in_garanzia":"BOOLEAN","guarantee_deadline":"VARCHAR","reason":"VARCHAR","late":"BOOLEAN",
-            "penalty":"BOOLEAN","previous_slot_start":"VARCHAR","has_prescription":"BOOLEAN"}') as p
+            "penalty":"BOOLEAN","previous_slot_start":"VARCHAR","previous_clinic_id":"VARCHAR","has_prescription":"BOOLEAN"}') as p
     from ({{ dedupe_events('events') }})
 )
 
@@ -59,6 +59,7 @@ select
     p.late as is_late,
     p.penalty as has_penalty,
     try_cast(p.previous_slot_start as timestamptz) as previous_slot_start_at,
+    p.previous_clinic_id,
     p.has_prescription,
     patient_pseudonym as patient_key,
     patient_birth_year,
