@@ -134,13 +134,19 @@ from {{ relation }}
     select week_start from {{ weeks_with_new_supply() }}
 {%- endmacro %}
 
-{#- Days (column `day`) whose appointments changed since the model's high-water mark: the slot day of every
-    appointment with new events, and the day a move left. -#}
-{% macro days_with_changed_appointments() -%}
-    select slot_date as day from {{ ref('fct_bookings') }} where events_loaded_at > {{ loaded_until() }}
+{#- Places (columns `clinic_id`, `day`) whose appointments changed since the model's high-water mark: the clinic-day
+    of every appointment with new events, and the clinic-day a move left (`clinic_id` null for a move event written
+    before `previous_clinic_id` existed). -#}
+{% macro places_with_changed_appointments() -%}
+    select clinic_id, slot_date as day from {{ ref('fct_bookings') }} where events_loaded_at > {{ loaded_until() }}
     union
-    select cast(previous_slot_start_at as date)
+    select previous_clinic_id, cast(previous_slot_start_at as date)
     from {{ ref('stg_lake__appointment_events') }} where loaded_at > {{ loaded_until() }} and previous_slot_start_at is not null
+{%- endmacro %}
+
+{#- Days (column `day`) whose appointments changed since the model's high-water mark. -#}
+{% macro days_with_changed_appointments() -%}
+    select distinct day from ({{ places_with_changed_appointments() }})
 {%- endmacro %}
 
 {#- Condition of an incremental run: `date_column` falls in a month with changed appointments. The months are read

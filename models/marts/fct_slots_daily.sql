@@ -9,19 +9,16 @@
 with as_of as (select max(last_event_at)::date as as_of_date from {{ ref('fct_bookings') }}),
 
 {% if is_incremental() %}
-moves_left as (
-    select previous_clinic_id as clinic_id, cast(previous_slot_start_at as date) as day
-    from {{ ref('stg_lake__appointment_events') }} where loaded_at > {{ loaded_until() }} and previous_slot_start_at is not null
+changed as (
+    {{ places_with_changed_appointments() }}
 ),
 
 affected as (
-    select clinic_id, slot_date as day from {{ ref('fct_bookings') }} where events_loaded_at > {{ loaded_until() }}
-    union
-    select clinic_id, day from moves_left where clinic_id is not null
+    select clinic_id, day from changed where clinic_id is not null
     union
     select clinic_id, supply_date from {{ ref('int_slot_supply_unnested') }}
     where loaded_until > {{ loaded_until() }}
-       or supply_date in (select day from moves_left where clinic_id is null)
+       or supply_date in (select day from changed where clinic_id is null)
        or supply_date between coalesce((select max(supply_date) from {{ this }} where is_past), (select as_of_date from as_of))
                           and (select as_of_date from as_of)
 ),
