@@ -33,6 +33,8 @@ console.log(`pgbench -N, ${CLIENTS} clients, ${SECONDS} s: ${round(limit, 0)} tp
 const { db, url } = await regionDb('cupola_bench_region', quick ? 2 : 13);
 const services = await busyServices(db, 12);
 const people = await benchPatients(db, quick ? 30_000 : 150_000, services);
+// the hot-slot phase's patients, kept apart so that earlier phases cannot use up their prescriptions
+const hotPeople = people.splice(people.length - CLIENTS * 4);
 const engines = await startEngines(url, 2, 39300);
 const token = await operatorToken();
 const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
@@ -45,7 +47,7 @@ const errorCodes = new Map<string, number>();
 
 const call = jsonPoster(headers);
 
-/** `pick`: which option the patient prefers (patients who asked for the same dates choose different ones). */
+/** `pick`: which option the patient prefers (in the booking phase, one that no earlier patient chose). */
 type Searched = { p: (typeof people)[number]; searchId: string; options: { slotId: string }[]; pick?: number };
 const refuse = (code: string) => {
   errors++;
@@ -53,8 +55,7 @@ const refuse = (code: string) => {
 };
 
 /** A search; with `earliest` the patient asks for dates from that day on (their choice of a later date). */
-async function search(base: string, earliest?: string, limit = 10): Promise<Searched | null> {
-  const p = people[next++ % people.length]!;
+async function search(base: string, earliest?: string, limit = 10, p = people[next++ % people.length]!): Promise<Searched | null> {
   const s = await call(base, '/availability/search', { patientId: p.patientId, prescriptionLineId: p.lineId, channel: 'call_centre', limit, ...(earliest ? { earliest } : {}) });
   if (s.status !== 200) return (refuse(s.json.code), null);
   return { p, searchId: s.json.searchId, options: s.json.options };
@@ -89,24 +90,36 @@ const loopPerS = loopBooked / ((Date.now() - t0) / 1000);
 console.log(`  ${loopBooked} bookings = ${round(loopPerS, 1)} search+book/s; p50 ${round(pct(loopLat, 50), 1)} ms, p99 ${round(pct(loopLat, 99), 1)} ms`);
 
 // (b2) bookings: patients who searched beforehand (searches not timed) book through the API. They searched at about
-// the same moment, so each asks for dates from a different day of the horizon (otherwise all would race for the same
-// few earliest slots: that contention is measured in the hot-slot phase).
+// the same moment, before anyone booked, so each chooses an option no earlier patient of this phase chose: with
+// stale results they would otherwise race for the same few slots, and the phase would mostly measure SLOT_TAKEN
+// refusals (about one per booking before this rule). That contention is the hot-slot phase's job. Patients of one
+// service ask for dates from the same day until its 50 options are all chosen, then from the next day.
 const searched: Searched[] = [];
+const chosen = new Set<string>();
 const horizonDays = (quick ? 2 : 13) * 7 - 2;
 const today = new Date().toISOString().slice(0, 10);
-const want = Math.ceil(SECONDS * 2000);
+const want = Math.ceil(SECONDS * (quick ? 2000 : 3500));
+// per service, the day (from today) its next patients ask for; it moves on once a search there leaves no option free
+const dayOf = new Map(services.map((s) => [s, 1]));
+let unplaced = 0;
 console.log(`searching for ${want} patients before the booking phase (not timed)…`);
 await Promise.all(Array.from({ length: 16 }, async (_, k) => {
   while (searched.length < want && next < people.length) {
-    // people[i] needs service i mod 12: spread the dates over the horizon per service, and let the patients who
-    // asked for the same service and day choose different options among 50
-    const group = services.length * horizonDays;
-    const n = next;
-    const earliest = addDays(today, 1 + (Math.floor(n / services.length) % horizonDays));
-    const s = await search(engines.urls[k % engines.urls.length]!, earliest, 50);
-    if (s?.options.length) searched.push({ ...s, pick: Math.floor(n / group) });
+    const p = people[next++]!;
+    const day = dayOf.get(p.serviceId)!;
+    if (day > horizonDays) continue;
+    const s = await search(engines.urls[k % engines.urls.length]!, addDays(today, day), 50, p);
+    const pick = s ? s.options.findIndex((o) => !chosen.has(o.slotId)) : -1;
+    if (pick < 0) {
+      unplaced++;
+      dayOf.set(p.serviceId, Math.max(dayOf.get(p.serviceId)!, day + 1));
+    } else {
+      chosen.add(s!.options[pick]!.slotId);
+      searched.push({ ...s!, pick });
+    }
   }
 }));
+console.log(`  ${searched.length} patients searched, each with an option of their own; ${unplaced} left without one`);
 console.log(`booking through the API: ${CLIENTS} clients for ${SECONDS} s on ${engines.urls.length} engine processes…`);
 let queue = 0;
 t0 = Date.now();
@@ -132,7 +145,7 @@ let hotWon = 0;
 let hotTaken = 0;
 await Promise.all(Array.from({ length: CLIENTS }, async (_, k) => {
   for (let j = 0; j < 4; j++) {
-    const p = people[next++ % people.length]!;
+    const p = hotPeople[k * 4 + j]!;
     if (p.serviceId !== services[0]) continue;
     const slot = hot[(k + j) % hot.length]!;
     const b = await call(engines.urls[k % 2]!, '/appointments', { patientId: p.patientId, prescriptionLineId: p.lineId, slotId: slot.id, channel: 'call_centre' });
