@@ -134,3 +134,14 @@ export function processCpuMs(pid: number): number | null {
   }
 }
 const CLOCK_TICKS = 100;
+
+/** CPU time (ms) the whole machine has spent busy (not idle nor waiting for I/O) so far, from /proc/stat (null where there is none). */
+export function machineBusyMs(): number | null {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const total = f.reduce((a, b) => a + b, 0);
+    return ((total - f[3]! - f[4]!) * 1000) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}

@@ -8,7 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import pg from 'pg';
-import { benchPatients, busyServices, operatorToken, regionDb, startEngines } from './_region.ts';
+import { benchPatients, busyServices, machineBusyMs, operatorToken, processCpuMs, regionDb, startEngines } from './_region.ts';
 import { jsonPoster, pct, pgBin, printJson, quick, round, startPg } from './_util.ts';
 import { addDays } from '../engine/src/domain/time/rome-time.ts';
 
@@ -122,6 +122,10 @@ await Promise.all(Array.from({ length: 16 }, async (_, k) => {
 console.log(`  ${searched.length} patients searched, each with an option of their own; ${unplaced} left without one`);
 console.log(`booking through the API: ${CLIENTS} clients for ${SECONDS} s on ${engines.urls.length} engine processes…`);
 let queue = 0;
+// where the CPU of the booking phase goes (2 shared cores): the engines, this load generator, and the machine as a
+// whole (the rest is mostly PostgreSQL)
+const cpuOf = () => ({ engines: engines.pids.reduce((a, pid) => a + (processCpuMs(pid) ?? NaN), 0), self: process.cpuUsage(), machine: machineBusyMs() ?? NaN });
+const cpu0 = cpuOf();
 t0 = Date.now();
 await Promise.all(Array.from({ length: CLIENTS }, async (_, k) => {
   const base = engines.urls[k % engines.urls.length]!;
@@ -133,8 +137,14 @@ await Promise.all(Array.from({ length: CLIENTS }, async (_, k) => {
 }));
 const elapsed = (Date.now() - t0) / 1000;
 const perS = booked / elapsed;
+const cpu1 = cpuOf();
+const selfUs = process.cpuUsage(cpu0.self);
+const usPerBooking = (ms: number) => round((ms * 1000) / booked, 0);
+const cpuSplit = { engines_us: usPerBooking(cpu1.engines - cpu0.engines), load_generator_us: usPerBooking((selfUs.user + selfUs.system) / 1000),
+  machine_us: usPerBooking(cpu1.machine - cpu0.machine) };
 console.log(`  ${booked} bookings in ${round(elapsed, 1)} s = ${round(perS, 1)} bookings/s; p50 ${round(pct(lat, 50), 1)} ms, p99 ${round(pct(lat, 99), 1)} ms; ${taken} SLOT_TAKEN retries; ${errors} errors ${JSON.stringify(Object.fromEntries(errorCodes))}`);
 if (queue >= searched.length) console.log('  (the searched patients ran out before the time: the rate is a lower bound)');
+console.log(`  CPU per booking: engines ${cpuSplit.engines_us} µs, load generator ${cpuSplit.load_generator_us} µs, whole machine ${cpuSplit.machine_us} µs (ratio 1.0 leaves ${round(2e6 / limit, 0)} µs of the 2 cores per booking)`);
 
 // (c) hot slots: everyone races for the same 10 slots
 const hot = (await db.query<{ id: string; capacity: number }>(
@@ -164,5 +174,6 @@ await db.close();
 console.log(`ratio bookings/s ÷ pgbench tps = ${round(perS / limit, 3)} (target ≥ 1.0)`);
 printJson({ bench: 'booking', quick, bookings_per_s: round(perS, 1), limit_per_s: round(limit, 0), ratio: round(perS / limit, 3), over_capacity: over,
   search_and_book_per_s: round(loopPerS, 1), search_and_book_p99_ms: round(pct(loopLat, 99), 1),
-  booked_count_mismatch: mismatch, hot_won: hotWon, hot_capacity: hotCapacity, hot_refused: hotTaken, p50_ms: round(pct(lat, 50), 1), p99_ms: round(pct(lat, 99), 1), errors });
+  booked_count_mismatch: mismatch, hot_won: hotWon, hot_capacity: hotCapacity, hot_refused: hotTaken, p50_ms: round(pct(lat, 50), 1), p99_ms: round(pct(lat, 99), 1), errors,
+  cpu_us_per_booking: cpuSplit });
 process.exit(0);
