@@ -7,6 +7,7 @@
  * search → book loop of a booking channel, each booking preceded by its own search.
  */
 import { execFileSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import pg from 'pg';
 import { benchPatients, busyServices, machineBusyMs, operatorToken, processCpuMs, regionDb, startEngines } from './_region.ts';
 import { jsonPoster, pct, pgBin, printJson, quick, round, startPg } from './_util.ts';
@@ -122,7 +123,7 @@ await Promise.all(Array.from({ length: 16 }, async (_, k) => {
 console.log(`  ${searched.length} patients searched, each with an option of their own; ${unplaced} left without one`);
 console.log(`booking through the API: ${CLIENTS} clients for ${SECONDS} s on ${engines.urls.length} engine processes…`);
 let queue = 0;
-// where the CPU of the booking phase goes (2 shared cores): the engines, this load generator, and the machine as a
+// where the CPU of the booking phase goes (the cores are shared): the engines, this load generator, and the machine as a
 // whole (the rest is mostly PostgreSQL)
 const cpuOf = () => ({ engines: engines.pids.reduce((a, pid) => a + (processCpuMs(pid) ?? NaN), 0), self: process.cpuUsage(), machine: machineBusyMs() ?? NaN });
 const cpu0 = cpuOf();
@@ -144,7 +145,7 @@ const cpuSplit = { engines_us: usPerBooking(cpu1.engines - cpu0.engines), load_g
   machine_us: usPerBooking(cpu1.machine - cpu0.machine) };
 console.log(`  ${booked} bookings in ${round(elapsed, 1)} s = ${round(perS, 1)} bookings/s; p50 ${round(pct(lat, 50), 1)} ms, p99 ${round(pct(lat, 99), 1)} ms; ${taken} SLOT_TAKEN retries; ${errors} errors ${JSON.stringify(Object.fromEntries(errorCodes))}`);
 if (queue >= searched.length) console.log('  (the searched patients ran out before the time: the rate is a lower bound)');
-console.log(`  CPU per booking: engines ${cpuSplit.engines_us} µs, load generator ${cpuSplit.load_generator_us} µs, whole machine ${cpuSplit.machine_us} µs (ratio 1.0 leaves ${round(2e6 / limit, 0)} µs of the 2 cores per booking)`);
+console.log(`  CPU per booking: engines ${cpuSplit.engines_us} µs, load generator ${cpuSplit.load_generator_us} µs, whole machine ${cpuSplit.machine_us} µs (ratio 1.0 leaves ${round((availableParallelism() * 1e6) / limit, 0)} µs of the ${availableParallelism()} cores per booking)`);
 
 // (c) hot slots: everyone races for the same 10 slots
 const hot = (await db.query<{ id: string; capacity: number }>(
