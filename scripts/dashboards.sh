@@ -8,8 +8,13 @@ cd "$(dirname "$0")/.."
 if [[ "${1:-}" == "--if-missing" && -f dashboards/dist/index.html ]]; then exit 0; fi
 export CUPOLA_DATA_DIR="$(realpath -m "${CUPOLA_DATA_DIR:-data}")"
 build_pages() {
-  rm -rf dashboards/src/.observablehq/cache
-  (cd dashboards && npx observable build)
+  rm -rf dashboards/src/.observablehq/cache dashboards/dist.next dashboards/dist.old
+  # built beside the site being served, then swapped in: a build empties its output folder first, and the
+  # platform's refresh rebuilds every few minutes, so building in place left the site answering 404 meanwhile
+  (cd dashboards && CUPOLA_DASHBOARDS_OUT=dist.next npx observable build)
+  if [[ -d dashboards/dist ]]; then mv dashboards/dist dashboards/dist.old; fi
+  mv dashboards/dist.next dashboards/dist
+  rm -rf dashboards/dist.old
 }
 scripts/ensure-deps.sh
 scripts/ensure-analytics.sh

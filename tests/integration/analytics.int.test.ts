@@ -5,7 +5,7 @@
  * test-results/dashboards/, and the live tile following a booking made through the engine's HTTP API (the engine as
  * `cupola up` runs it: in-process relay and sink, live state over SSE — on embedded PGlite and on PostgreSQL).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -380,6 +380,24 @@ describe('dashboards', () => {
     for (const f of data) walk(JSON.parse(readFileSync(f, 'utf8')));
     expect([...unknown]).toEqual([]);
   });
+
+  it('rebuilding the site (the platform refresh) keeps the served site answering: the pages are built beside it and swapped in', async () => {
+    const build = spawn('bash', [join(ROOT, 'scripts/dashboards.sh'), '--pages'], { env: { ...process.env, CUPOLA_DATA_DIR: dataDir }, stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => build.on('exit', resolve));
+    let done = false;
+    void exited.then(() => (done = true));
+    const statuses = new Map<number, number>();
+    while (!done) {
+      const status = await fetch(`${site.url}/`).then((r) => (void r.arrayBuffer(), r.status), () => 0);
+      statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(await exited).toBe(0);
+    expect([...statuses.keys()]).toEqual([200]);
+    expect(statuses.get(200)!).toBeGreaterThan(20); // the site was asked throughout the build, not once
+    expect(existsSync(join(DIST, 'index.html'))).toBe(true);
+    expect(existsSync(join(ROOT, 'dashboards/dist.next'))).toBe(false);
+  }, 180_000);
 
   for (const page of PAGES) {
     it(`the page ${page} renders every chart with data and logs no console error`, async () => {
