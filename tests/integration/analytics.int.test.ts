@@ -5,7 +5,7 @@
  * test-results/dashboards/, and the live tile following a booking made through the engine's HTTP API (the engine as
  * `cupola up` runs it: in-process relay and sink, live state over SSE — on embedded PGlite and on PostgreSQL).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -17,7 +17,7 @@ import { simulateToLake, type SimulateLakeResult } from '../../simulator/src/dem
 import { addDays, utcToLocal } from '../../engine/src/domain/time/rome-time.ts';
 import { startDashboardsServer, type DashboardsServer } from '../../engine/src/cli/dashboards-server.ts';
 import { DbtWorker } from '../../engine/src/cli/dbt-worker.ts';
-import { refreshMarts } from '../../engine/src/cli/marts-refresh.ts';
+import { buildPages, refreshMarts } from '../../engine/src/cli/marts-refresh.ts';
 import { loadConfig } from '../../engine/src/config.ts';
 import { mintToken } from '../../engine/src/http/auth.ts';
 import { startServer } from '../../engine/src/server.ts';
@@ -382,13 +382,11 @@ describe('dashboards', () => {
   });
 
   it('rebuilding the site (the platform refresh) keeps the served site answering: the pages are built beside it and swapped in', async () => {
-    const build = spawn('bash', [join(ROOT, 'scripts/dashboards.sh'), '--pages'], { env: { ...process.env, CUPOLA_DATA_DIR: dataDir }, stdio: 'ignore' });
-    const exited = new Promise<number | null>((resolve) => build.on('exit', resolve));
     let done = false;
-    void exited.then(() => (done = true));
+    const exited = buildPages(dataDir).finally(() => (done = true));
     const statuses = new Map<number, number>();
     while (!done) {
-      const status = await fetch(`${site.url}/`).then((r) => (void r.arrayBuffer(), r.status), () => 0);
+      const status = await fetch(`${site.url}/`).then(async (r) => (await r.arrayBuffer(), r.status), () => 0);
       statuses.set(status, (statuses.get(status) ?? 0) + 1);
       await new Promise((r) => setTimeout(r, 20));
     }

@@ -13,6 +13,11 @@ function runScript(script: string, args: string[], dataDir: string): Promise<num
   });
 }
 
+/** The refresh's page step: the static dashboards from the marts as they are; resolves to the script's exit code. */
+export function buildPages(dataDir: string, pagesScript = DASHBOARDS_SH): Promise<number> {
+  return runScript(pagesScript, ['--pages'], dataDir);
+}
+
 /**
  * One refresh of the analytics: `dbt build` through the long-lived worker (incremental models fold only what the lake
  * gained since the last build), then the static dashboards from the rebuilt marts (`scripts/dashboards.sh --pages`).
@@ -26,7 +31,7 @@ export async function refreshMarts(worker: DbtWorker, dataDir: string, pagesScri
     return { ok: false, line: `marts refresh: dbt build failed in ${b.seconds.toFixed(1)} s (${b.summary || 'no nodes ran'}; ${why}); dashboards not rebuilt` };
   }
   const t1 = Date.now();
-  const pages = await runScript(pagesScript, ['--pages'], dataDir);
+  const pages = await buildPages(dataDir, pagesScript);
   const s = (ms: number) => (ms / 1000).toFixed(1);
   return {
     ok: pages === 0,
