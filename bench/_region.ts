@@ -1,6 +1,6 @@
 /** Shared set-up of the booking and search benchmarks: a region-scale database, patients, prescriptions, engines. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -122,26 +122,3 @@ export async function startEngines(url: string, n: number, basePort: number): Pr
 
 export const operatorToken = () => mintToken(SECRET, { sub: 'bench-operator', role: 'cup-operator' });
 
-/** CPU time (user + system, ms) a process has used so far, from /proc (null where there is none). */
-export function processCpuMs(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // fields 14 and 15 (utime, stime) in clock ticks; after the command name they are at 11 and 12
-    return ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS;
-  } catch {
-    return null;
-  }
-}
-const CLOCK_TICKS = 100;
-
-/** CPU time (ms) the whole machine has spent busy (not idle nor waiting for I/O) so far, from /proc/stat (null where there is none). */
-export function machineBusyMs(): number | null {
-  try {
-    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-    const total = f.reduce((a, b) => a + b, 0);
-    return ((total - f[3]! - f[4]!) * 1000) / CLOCK_TICKS;
-  } catch {
-    return null;
-  }
-}

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -64,4 +65,28 @@ export function jsonPoster(headers: Record<string, string>, maxSockets = 64) {
       req.on('error', reject);
       req.end(data);
     });
+}
+
+/** CPU time (user + system, ms) a process has used so far, from /proc (null where there is none). */
+export function processCpuMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // fields 14 and 15 (utime, stime) in clock ticks; after the command name they are at 11 and 12
+    return ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+const CLOCK_TICKS = 100;
+
+/** CPU time (ms) the whole machine has spent busy (not idle nor waiting for I/O) so far, from /proc/stat (null where there is none). */
+export function machineBusyMs(): number | null {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const total = f.reduce((a, b) => a + b, 0);
+    return ((total - f[3]! - f[4]!) * 1000) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
 }

@@ -9,8 +9,8 @@
 import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import pg from 'pg';
-import { benchPatients, busyServices, machineBusyMs, operatorToken, processCpuMs, regionDb, startEngines } from './_region.ts';
-import { jsonPoster, pct, pgBin, printJson, quick, round, startPg } from './_util.ts';
+import { benchPatients, busyServices, operatorToken, regionDb, startEngines } from './_region.ts';
+import { jsonPoster, machineBusyMs, pct, pgBin, printJson, processCpuMs, quick, round, startPg } from './_util.ts';
 import { addDays } from '../engine/src/domain/time/rome-time.ts';
 
 const CLIENTS = 64;

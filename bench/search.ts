@@ -6,9 +6,9 @@
  * every latency would measure the CPU queue, not the search. The load runs in a worker thread of its own
  * (_search-booking-load.ts).
  */
-import { benchPatients, busyServices, operatorToken, processCpuMs, regionDb, startEngines } from './_region.ts';
+import { benchPatients, busyServices, operatorToken, regionDb, startEngines } from './_region.ts';
 import { loadavg } from 'node:os';
-import { jsonPoster, pct, printJson, quick, round, tsWorker } from './_util.ts';
+import { jsonPoster, pct, printJson, processCpuMs, quick, round, tsWorker } from './_util.ts';
 
 const SECONDS = quick ? 8 : 30;
 const argAt = process.argv.indexOf('--bookings-per-s');

@@ -2,6 +2,8 @@
  * bench/sink: events per second Kafka → Parquet lake (consume, validate, pseudonymise, Arrow, Parquet, commit),
  * against the limit: DuckDB's own ingest of the same rows from the same Arrow record batches into Parquet
  * (DuckDB's native Arrow scan + COPY ... TO parquet, no Kafka, no validation; bench/_duckdb_arrow_ingest.py).
+ * It also measures the floor any sink of these JSON topics pays per event (kafkajs consuming them, JSON.parse of each)
+ * and prints the ceiling that floor plus DuckDB's own Parquet cost leaves on this machine's cores, next to the targets.
  * Needs a broker: KAFKA_BROKERS, or scripts/kafka.sh; python3 (bench/.venv is created on first run).
  *   npm run bench -- sink [--quick]
  */
@@ -9,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { makeEvent, topicOf } from '../engine/src/events/envelope.ts';
@@ -111,6 +113,39 @@ await sub.close();
 await sink.close();
 if (sink.eventsWritten !== N) throw new Error(`sink wrote ${sink.eventsWritten} of ${N}`);
 
+// 3b. the floor: what any sink of these topics does per event, measured on the same messages in this run.
+// (a) kafkajs alone: a new consumer group reads the same topics with the subscriber's fetch settings and only counts
+//     each batch (no copy, no parse, no write); this process's CPU per event from the start of the consumer (the
+//     first fetch is decoded before its first batch is handed over), the broker's not counted.
+// (b) UTF-8 decoding and JSON.parse of each message on one thread: a sink that validates and pseudonymises an event
+//     must at least parse it.
+const floorConsumer = kafka.consumer({ groupId: `${prefix}floor`, maxWaitTimeInMs: 50, minBytes: 1, maxBytes: 64 * 1024 * 1024, maxBytesPerPartition: 16 * 1024 * 1024 });
+await floorConsumer.connect();
+await floorConsumer.subscribe({ topics: [...new Set(records.map((r) => prefix + r.topic))], fromBeginning: true });
+let consumed = 0;
+const consumeCpu0 = process.cpuUsage();
+const consumeCpu = await new Promise<NodeJS.CpuUsage>((resolve) => {
+  void floorConsumer.run({
+    autoCommit: false,
+    partitionsConsumedConcurrently: 32,
+    eachBatch: async ({ batch }) => {
+      consumed += batch.messages.length;
+      if (consumed >= N) resolve(process.cpuUsage(consumeCpu0));
+    },
+  });
+});
+await floorConsumer.disconnect();
+const consumeUs = (consumeCpu.user + consumeCpu.system) / N;
+let parseUs = Infinity;
+for (let pass = 0; pass < 3; pass++) {
+  let fields = 0;
+  const t = performance.now();
+  for (const r of records) fields += (JSON.parse(r.value.toString('utf8')) as { type: string }).type.length;
+  if (fields === 0) throw new Error('no event parsed');
+  parseUs = Math.min(parseUs, ((performance.now() - t) * 1000) / N);
+}
+console.log(`  floor: kafkajs alone consumed them with ${consumeUs.toFixed(2)} µs of CPU per event (group join included, broker not); UTF-8 + JSON.parse ${parseUs.toFixed(2)} µs per event`);
+
 // 4. the limit: DuckDB's own ingest of the same rows from the same Arrow record batches into Parquet. DuckDB's
 // native Arrow ingest is a zero-copy scan of Arrow memory, which @duckdb/node-api does not expose (its appender
 // converts every value from JavaScript, which measured ≈ 50,000 rows/s and mostly timed the JS → C conversion), so
@@ -139,7 +174,17 @@ console.log(`  ratio ${ratio.toFixed(2)} (targets: ≥ 200,000 events/s, ratio �
 await admin.deleteTopics({ topics: ['offer', 'booking', 'delivery', 'payment', 'prescription'].map((t) => prefix + t) }).catch(() => undefined);
 await admin.disconnect();
 await rm(dir, { recursive: true, force: true });
+// the ceiling: a sink whose validation, pseudonymisation and Arrow building cost nothing, that consumes with kafkajs,
+// parses each event and writes Parquet at DuckDB's own cost, on every core of this machine
+const cores = availableParallelism();
+const ceilingUs = consumeUs + parseUs + limitCpuUs;
+const ceilingPerS = (cores * 1e6) / ceilingUs;
+console.log(`  ceiling on ${cores} cores: kafkajs ${consumeUs.toFixed(1)} + JSON.parse ${parseUs.toFixed(1)} + DuckDB's Parquet ${limitCpuUs.toFixed(1)} = ${ceilingUs.toFixed(1)} µs per event → at most ${Math.round(ceilingPerS).toLocaleString('en')} events/s, ratio ${(ceilingPerS / limitPerS).toFixed(2)}, with validation, pseudonymisation and Arrow free`);
+const bareUs = parseUs + limitCpuUs; // with a Kafka client that cost nothing as well
+console.log(`    with a Kafka client that cost nothing too: ${bareUs.toFixed(1)} µs per event → at most ${Math.round((cores * 1e6) / bareUs).toLocaleString('en')} events/s, ratio ${((cores * 1e6) / bareUs / limitPerS).toFixed(2)}`);
+console.log(`    the targets allow ${((cores * 1e6) / 200_000).toFixed(1)} µs per event (200,000 events/s) and ${((cores * 1e6) / (0.5 * limitPerS)).toFixed(1)} µs (ratio 0.5)`);
 console.log(`  CPU per event: sink ${sinkCpuUs.toFixed(1)} µs (${Math.round(1e6 / sinkCpuUs).toLocaleString('en')} events per CPU-second), DuckDB ${limitCpuUs.toFixed(1)} µs (${Math.round(1e6 / limitCpuUs).toLocaleString('en')}); ratio ${(limitCpuUs / sinkCpuUs).toFixed(2)}`);
 console.log(JSON.stringify({ bench: 'sink', events: N, events_per_s: Math.round(eventsPerS), limit_events_per_s: Math.round(limitPerS), ratio: Number(ratio.toFixed(3)),
-  sink_cpu_us_per_event: Number(sinkCpuUs.toFixed(2)), limit_cpu_us_per_event: Number(limitCpuUs.toFixed(2)), cpu_ratio: Number((limitCpuUs / sinkCpuUs).toFixed(3)), batches, workers: WORKERS, load_avg_1m: Number(((load0 + loadavg()[0]!) / 2).toFixed(2)), quick }));
+  sink_cpu_us_per_event: Number(sinkCpuUs.toFixed(2)), limit_cpu_us_per_event: Number(limitCpuUs.toFixed(2)), cpu_ratio: Number((limitCpuUs / sinkCpuUs).toFixed(3)),
+  floor_consume_us_per_event: Number(consumeUs.toFixed(2)), floor_parse_us_per_event: Number(parseUs.toFixed(2)), ceiling_events_per_s: Math.round(ceilingPerS), ceiling_ratio: Number((ceilingPerS / limitPerS).toFixed(3)), ceiling_without_kafkajs_ratio: Number(((cores * 1e6) / bareUs / limitPerS).toFixed(3)), batches, workers: WORKERS, load_avg_1m: Number(((load0 + loadavg()[0]!) / 2).toFixed(2)), quick }));
 process.exit(0);
