@@ -1,7 +1,9 @@
 /**
  * bench booking: confirmed bookings per second through the HTTP API (64 concurrent clients, two engine processes on one
- * PostgreSQL server with the region-scale seed), then a hot-slot contention phase; the limit is PostgreSQL's own pgbench
- * simple-update rate (`pgbench -N`) on the same server with the same client count.
+ * PostgreSQL server with the region-scale seed; CUPOLA_BENCH_ENGINES changes the count), then a hot-slot contention
+ * phase; the limit is PostgreSQL's own pgbench simple-update rate (`pgbench -N`) on the same server with the same
+ * client count. It prints where a booking's CPU goes and the HTTP floor: the CPU of a request refused before any
+ * database work.
  * Two rates: `bookings_per_s` — booking requests (POST /appointments) of patients who searched beforehand, the
  * comparable of pgbench's one-transaction-per-request (this is the ratio); `search_and_book_per_s` — the whole
  * search → book loop of a booking channel, each booking preceded by its own search.
@@ -15,6 +17,9 @@ import { addDays } from '../engine/src/domain/time/rome-time.ts';
 
 const CLIENTS = 64;
 const SECONDS = quick ? 8 : 30;
+// CUPOLA_BENCH_ENGINES: engine processes sharing the database (default 2: the multi-instance setup the issue asks for)
+const ENGINES = Number(process.env.CUPOLA_BENCH_ENGINES ?? 2);
+if (!Number.isInteger(ENGINES) || ENGINES < 1) throw new Error(`CUPOLA_BENCH_ENGINES must be a whole number ≥ 1, not ${process.env.CUPOLA_BENCH_ENGINES}`);
 
 // (a) the limit: pgbench -N with the same client count
 const admin = startPg();
@@ -36,7 +41,7 @@ const services = await busyServices(db, 12);
 const people = await benchPatients(db, quick ? 30_000 : 150_000, services);
 // the hot-slot phase's patients, kept apart so that earlier phases cannot use up their prescriptions
 const hotPeople = people.splice(people.length - CLIENTS * 4);
-const engines = await startEngines(url, 2, 39300);
+const engines = await startEngines(url, ENGINES, 39300);
 const token = await operatorToken();
 const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
 let next = 0;
@@ -147,6 +152,31 @@ console.log(`  ${booked} bookings in ${round(elapsed, 1)} s = ${round(perS, 1)} 
 if (queue >= searched.length) console.log('  (the searched patients ran out before the time: the rate is a lower bound)');
 console.log(`  CPU per booking: engines ${cpuSplit.engines_us} µs, load generator ${cpuSplit.load_generator_us} µs, whole machine ${cpuSplit.machine_us} µs (ratio 1.0 leaves ${round((availableParallelism() * 1e6) / limit, 0)} µs of the ${availableParallelism()} cores per booking)`);
 
+// (b3) the HTTP floor: the same clients post booking requests that the engines refuse at schema validation (a slotId
+// that is not a slot number), so each goes through routing, the bearer token check, the JSON body and its validation and a
+// problem+json reply, with no database work. What ratio 1.0 leaves per booking beyond this is the budget for a
+// booking's database work (and the engine's own booking logic).
+const floorSeconds = quick ? 3 : 5;
+let floorRequests = 0;
+const floorCpu0 = cpuOf();
+const tf = Date.now();
+await Promise.all(Array.from({ length: CLIENTS }, async (_, k) => {
+  const base = engines.urls[k % engines.urls.length]!;
+  const p = people[k]!;
+  while (Date.now() < tf + floorSeconds * 1000) {
+    const r = await call(base, '/appointments', { patientId: p.patientId, prescriptionLineId: p.lineId, slotId: 'not-a-slot', channel: 'call_centre' });
+    if (r.status !== 400 || r.json.code !== 'VALIDATION_FAILED') throw new Error(`the HTTP floor expected 400 VALIDATION_FAILED, got ${r.status} ${r.json.code}`);
+    floorRequests++;
+  }
+}));
+const floorCpu1 = cpuOf();
+const floorSelf = process.cpuUsage(floorCpu0.self);
+const usPerRequest = (ms: number) => round((ms * 1000) / floorRequests, 0);
+const httpFloor = { engines_us: usPerRequest(floorCpu1.engines - floorCpu0.engines), load_generator_us: usPerRequest((floorSelf.user + floorSelf.system) / 1000),
+  machine_us: usPerRequest(floorCpu1.machine - floorCpu0.machine) };
+const budgetUs = round((availableParallelism() * 1e6) / limit, 0);
+console.log(`  HTTP floor (${floorRequests} requests refused at validation, no database work, ${round(floorRequests / floorSeconds, 0)}/s): engines ${httpFloor.engines_us} µs, load generator ${httpFloor.load_generator_us} µs, whole machine ${httpFloor.machine_us} µs per request; ratio 1.0 leaves ${round(budgetUs - httpFloor.machine_us, 0)} µs per booking beyond it (the booking phase used ${round(cpuSplit.machine_us - httpFloor.machine_us, 0)})`);
+
 // (c) hot slots: everyone races for the same 10 slots
 const hot = (await db.query<{ id: string; capacity: number }>(
   `select s.id::text, s.capacity from slot s join agenda a on a.id = s.agenda_id join agenda_service x on x.agenda_id = a.id and x.service_id = $1
@@ -159,7 +189,7 @@ await Promise.all(Array.from({ length: CLIENTS }, async (_, k) => {
     const p = hotPeople[k * 4 + j]!;
     if (p.serviceId !== services[0]) continue;
     const slot = hot[(k + j) % hot.length]!;
-    const b = await call(engines.urls[k % 2]!, '/appointments', { patientId: p.patientId, prescriptionLineId: p.lineId, slotId: slot.id, channel: 'call_centre' });
+    const b = await call(engines.urls[k % engines.urls.length]!, '/appointments', { patientId: p.patientId, prescriptionLineId: p.lineId, slotId: slot.id, channel: 'call_centre' });
     if (b.status === 201) hotWon++;
     else if (b.json.code === 'SLOT_TAKEN') hotTaken++;
   }
@@ -176,5 +206,5 @@ console.log(`ratio bookings/s ÷ pgbench tps = ${round(perS / limit, 3)} (target
 printJson({ bench: 'booking', quick, bookings_per_s: round(perS, 1), limit_per_s: round(limit, 0), ratio: round(perS / limit, 3), over_capacity: over,
   search_and_book_per_s: round(loopPerS, 1), search_and_book_p99_ms: round(pct(loopLat, 99), 1),
   booked_count_mismatch: mismatch, hot_won: hotWon, hot_capacity: hotCapacity, hot_refused: hotTaken, p50_ms: round(pct(lat, 50), 1), p99_ms: round(pct(lat, 99), 1), errors,
-  cpu_us_per_booking: cpuSplit });
+  cpu_us_per_booking: cpuSplit, http_floor_cpu_us_per_request: httpFloor, engines: ENGINES });
 process.exit(0);
