@@ -8,13 +8,20 @@ cd "$(dirname "$0")/.."
 if [[ "${1:-}" == "--if-missing" && -f dashboards/dist/index.html ]]; then exit 0; fi
 export CUPOLA_DATA_DIR="$(realpath -m "${CUPOLA_DATA_DIR:-data}")"
 build_pages() {
-  rm -rf dashboards/src/.observablehq/cache dashboards/dist.next dashboards/dist.old
-  # built beside the site being served, then swapped in: a build empties its output folder first, and the
-  # platform's refresh rebuilds every few minutes, so building in place left the site answering 404 meanwhile
-  (cd dashboards && CUPOLA_DASHBOARDS_OUT=dist.next npx observable build)
-  if [[ -d dashboards/dist ]]; then mv dashboards/dist dashboards/dist.old; fi
-  mv dashboards/dist.next dashboards/dist
-  rm -rf dashboards/dist.old
+  # Each build goes to a folder of its own (dashboards/dist.<time>), and dashboards/dist is a symbolic link to the
+  # newest, replaced in one rename: the platform's refresh rebuilds every few minutes, and the site being served
+  # answers throughout (a build empties its output folder first; building in place answered 404 meanwhile, and
+  # swapping folders with two renames left a moment with no dashboards/dist at all)
+  local build="dist.$(date +%s%N)"
+  rm -rf dashboards/src/.observablehq/cache dashboards/dist.link
+  (cd dashboards && CUPOLA_DASHBOARDS_OUT="$build" npx observable build)
+  # a site built in place by an older checkout is a folder: replaced once, not in one step
+  if [[ -d dashboards/dist && ! -L dashboards/dist ]]; then rm -rf dashboards/dist; fi
+  ln -s "$build" dashboards/dist.link
+  mv -T dashboards/dist.link dashboards/dist
+  # keep the build just replaced (a page loaded before the swap may still ask for its assets), remove older ones
+  local old
+  for old in $(ls -d dashboards/dist.[0-9]* | sort | head -n -2); do rm -rf "$old"; done
 }
 scripts/ensure-deps.sh
 scripts/ensure-analytics.sh

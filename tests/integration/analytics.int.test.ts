@@ -6,7 +6,7 @@
  * `cupola up` runs it: in-process relay and sink, live state over SSE — on embedded PGlite and on PostgreSQL).
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -381,7 +381,7 @@ describe('dashboards', () => {
     expect([...unknown]).toEqual([]);
   });
 
-  it('rebuilding the site (the platform refresh) keeps the served site answering: the pages are built beside it and swapped in', async () => {
+  it('rebuilding the site (the platform refresh) keeps the served site answering: each build has its own folder and the link to it is replaced at once', async () => {
     let done = false;
     const exited = buildPages(dataDir).finally(() => (done = true));
     const statuses = new Map<number, number>();
@@ -394,7 +394,11 @@ describe('dashboards', () => {
     expect([...statuses.keys()]).toEqual([200]);
     expect(statuses.get(200)!).toBeGreaterThan(20); // the site was asked throughout the build, not once
     expect(existsSync(join(DIST, 'index.html'))).toBe(true);
-    expect(existsSync(join(ROOT, 'dashboards/dist.next'))).toBe(false);
+    expect(lstatSync(DIST).isSymbolicLink()).toBe(true);
+    // the new build and the one it replaced are kept, older ones removed
+    const builds = readdirSync(join(ROOT, 'dashboards')).filter((d) => /^dist\.\d+$/.test(d)).sort();
+    expect(builds.length).toBe(2);
+    expect(readlinkSync(DIST)).toBe(builds[1]);
   }, 180_000);
 
   for (const page of PAGES) {
