@@ -39,6 +39,23 @@ describe('the scheduled marts refresh of the platform command', () => {
     expect(lines[1]).toBe('refreshed');
   });
 
+  it('says a refresh cut short by the platform stopping was stopped, not that it failed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cupola-refresh-stop-'));
+    const lines: string[] = [];
+    let cut: (e: Error) => void = () => {};
+    let began: () => void = () => {};
+    const running = new Promise<void>((res) => (began = res));
+    const r = scheduleMartsRefresh({ everyMinutes: 0.002, dataDir: dir, log: (l) => lines.push(l), refresh: () => new Promise((_, reject) => {
+      cut = reject;
+      began();
+    }) });
+    await running;
+    await r.stop(); // in the platform this kills the dbt worker, and the refresh fails with it
+    cut(new Error('the dbt worker exited (SIGTERM): '));
+    await new Promise((res) => setTimeout(res, 50));
+    expect(lines).toEqual(['marts refresh: stopped with the platform (the refresh under way was cut short)']);
+  });
+
   it('does nothing when switched off', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cupola-refresh-off-'));
     const r = scheduleMartsRefresh({ everyMinutes: 0, dataDir: dir, refresh: slowRefresh });

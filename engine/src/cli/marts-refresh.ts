@@ -54,12 +54,15 @@ export function scheduleMartsRefresh(opts: {
   if (!(opts.everyMinutes > 0)) return { stop: async () => {} };
   let worker: Promise<DbtWorker> | null = null;
   let busy = false;
+  let stopping = false;
   const refresh = opts.refresh ?? (async (dataDir: string) => refreshMarts(await (worker ??= DbtWorker.start({ dataDir })), dataDir));
   const timer = setInterval(() => {
     if (busy) return;
     busy = true;
     refresh(opts.dataDir)
       .then((r) => log(r.line), (e: unknown) => {
+        // stopping the platform kills the dbt worker: the refresh under way ends with it, which is no failure
+        if (stopping) return log('marts refresh: stopped with the platform (the refresh under way was cut short)');
         log(`marts refresh: failed (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
         worker = null; // a worker that died is started again at the next refresh
       })
@@ -68,6 +71,7 @@ export function scheduleMartsRefresh(opts: {
   timer.unref();
   return {
     async stop() {
+      stopping = true;
       clearInterval(timer);
       const w = await worker?.catch(() => null);
       await w?.stop({ kill: true });
