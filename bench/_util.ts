@@ -37,12 +37,16 @@ export function printJson(o: Record<string, unknown>) {
 }
 
 type Reply = { status: number; json: Record<string, any> };
+const IDLE_REUSE_MS = 2_000;
 
 /** One kept-alive HTTP/1.1 connection of jsonPoster: a request at a time, its reply read just far enough. */
 class Connection {
   private buf: Buffer | null = null;
   private waiting: { resolve: (r: Reply) => void; reject: (e: Error) => void } | null = null;
   closed = false;
+  /** replies read so far, and when the connection last became idle */
+  replies = 0;
+  idleSince = 0;
 
   constructor(readonly socket: net.Socket, private readonly onClose: (c: Connection) => void) {
     socket.setNoDelay(true);
@@ -58,6 +62,11 @@ class Connection {
     });
   }
 
+  /** Whether nothing of the reply to the request under way has arrived (the server may not have read it). */
+  get nothingReceived(): boolean {
+    return this.buf === null;
+  }
+
   private read(chunk: Buffer) {
     const all = this.buf ? Buffer.concat([this.buf, chunk]) : chunk;
     const headEnd = all.indexOf('\r\n\r\n');
@@ -70,6 +79,7 @@ class Connection {
     this.buf = null;
     const w = this.waiting;
     this.waiting = null;
+    this.replies++;
     if (all.length > end || !w) return this.close(new Error('bytes the client did not ask for'));
     try {
       w.resolve({ status: Number(head.slice(9, 12)), json: end > headEnd + 4 ? JSON.parse(all.toString('utf8', headEnd + 4, end)) : {} });
@@ -118,7 +128,13 @@ export function jsonPoster(headers: Record<string, string>, maxSockets = 64): (b
   };
   const take = (host: string, port: number): Promise<Connection> | Connection => {
     const s = serverOf(host, port);
-    for (let c = s.idle.pop(); c; c = s.idle.pop()) if (!c.closed) return c;
+    for (let c = s.idle.pop(); c; c = s.idle.pop()) {
+      if (c.closed) continue;
+      // servers close kept-alive connections idle for a while (Node's default: 5 s); one about to be closed could
+      // take a request with it, so a connection idle for longer is closed here and another opened
+      if (performance.now() - c.idleSince < IDLE_REUSE_MS) return c;
+      c.socket.destroy();
+    }
     if (s.open >= maxSockets) return new Promise((resolve) => s.queue.push(resolve));
     return connect(host, port);
   };
@@ -127,20 +143,27 @@ export function jsonPoster(headers: Record<string, string>, maxSockets = 64): (b
     const s = serverOf(host, port);
     const next = s.queue.shift();
     if (next) next(c);
-    else s.idle.push(c);
+    else {
+      c.idleSince = performance.now();
+      s.idle.push(c);
+    }
   };
   return async (base: string, path: string, body: unknown): Promise<Reply> => {
     const u = new URL(base);
     const port = Number(u.port || 80);
     const data = JSON.stringify(body);
     const request = Buffer.from(`POST ${path} HTTP/1.1\r\nhost: ${u.host}\r\n${fixed}content-length: ${Buffer.byteLength(data)}\r\n\r\n${data}`);
-    const c = await take(u.hostname, port);
-    try {
-      return await c.send(request);
-    } catch (e) {
-      throw new Error(`POST ${base}${path}: ${(e as Error).message}`, { cause: e });
-    } finally {
-      give(u.hostname, port, c);
+    for (let attempt = 0; ; attempt++) {
+      const c = attempt === 0 ? await take(u.hostname, port) : connect(u.hostname, port);
+      try {
+        return await c.send(request);
+      } catch (e) {
+        // a reused connection the server closed before any of the reply came: sent again once, on a new connection
+        if (attempt === 0 && c.replies > 0 && c.closed && c.nothingReceived) continue;
+        throw new Error(`POST ${base}${path}: ${(e as Error).message}`, { cause: e });
+      } finally {
+        give(u.hostname, port, c);
+      }
     }
   };
 }
