@@ -14,7 +14,8 @@ build_pages() {
   # swapping folders with two renames left a moment with no dashboards/dist at all)
   local build="dist.$(date +%s%N)"
   rm -rf dashboards/src/.observablehq/cache dashboards/dist.link
-  (cd dashboards && CUPOLA_DASHBOARDS_OUT="$build" npx observable build)
+  # a failed build leaves the site served as it was
+  (cd dashboards && CUPOLA_DASHBOARDS_OUT="$build" npx observable build) || { rm -rf "dashboards/$build"; return 1; }
   # a site built in place by an older checkout is a folder: replaced once, not in one step
   if [[ -d dashboards/dist && ! -L dashboards/dist ]]; then rm -rf dashboards/dist; fi
   ln -s "$build" dashboards/dist.link
