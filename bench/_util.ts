@@ -89,7 +89,7 @@ class Connection {
     if (/\r\nconnection: *close/i.test(head)) this.close(new Error('the server closed the connection')); // not reused
   }
 
-  private close(e: Error) {
+  close(e: Error) {
     if (this.closed) return;
     this.closed = true;
     this.socket.destroy();
@@ -133,7 +133,7 @@ export function jsonPoster(headers: Record<string, string>, maxSockets = 64): (b
       // servers close kept-alive connections idle for a while (Node's default: 5 s); one about to be closed could
       // take a request with it, so a connection idle for longer is closed here and another opened
       if (performance.now() - c.idleSince < IDLE_REUSE_MS) return c;
-      c.socket.destroy();
+      c.close(new Error('idle too long'));
     }
     if (s.open >= maxSockets) return new Promise((resolve) => s.queue.push(resolve));
     return connect(host, port);
@@ -191,4 +191,3 @@ export function machineBusyMs(): number | null {
     return null;
   }
 }
-

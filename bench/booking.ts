@@ -131,6 +131,15 @@ let queue = 0;
 // where the CPU of the booking phase goes (the cores are shared): the engines, this load generator, and the machine as a
 // whole (the rest is mostly PostgreSQL)
 const cpuOf = () => ({ engines: engines.pids.reduce((a, pid) => a + (processCpuMs(pid) ?? NaN), 0), self: process.cpuUsage(), machine: machineBusyMs() ?? NaN });
+/** CPU per request (µs) since `from`: engines, this load generator, the whole machine. */
+const cpuPer = (from: ReturnType<typeof cpuOf>, requests: number) => {
+  const to = cpuOf();
+  const self = process.cpuUsage(from.self);
+  const us = (ms: number) => round((ms * 1000) / requests, 0);
+  return { engines_us: us(to.engines - from.engines), load_generator_us: us((self.user + self.system) / 1000), machine_us: us(to.machine - from.machine) };
+};
+// what ratio 1.0 leaves per booking: every core's time divided by pgbench's rate
+const budgetUs = round((availableParallelism() * 1e6) / limit, 0);
 const cpu0 = cpuOf();
 t0 = Date.now();
 await Promise.all(Array.from({ length: CLIENTS }, async (_, k) => {
@@ -143,14 +152,10 @@ await Promise.all(Array.from({ length: CLIENTS }, async (_, k) => {
 }));
 const elapsed = (Date.now() - t0) / 1000;
 const perS = booked / elapsed;
-const cpu1 = cpuOf();
-const selfUs = process.cpuUsage(cpu0.self);
-const usPerBooking = (ms: number) => round((ms * 1000) / booked, 0);
-const cpuSplit = { engines_us: usPerBooking(cpu1.engines - cpu0.engines), load_generator_us: usPerBooking((selfUs.user + selfUs.system) / 1000),
-  machine_us: usPerBooking(cpu1.machine - cpu0.machine) };
+const cpuSplit = cpuPer(cpu0, booked);
 console.log(`  ${booked} bookings in ${round(elapsed, 1)} s = ${round(perS, 1)} bookings/s; p50 ${round(pct(lat, 50), 1)} ms, p99 ${round(pct(lat, 99), 1)} ms; ${taken} SLOT_TAKEN retries; ${errors} errors ${JSON.stringify(Object.fromEntries(errorCodes))}`);
 if (queue >= searched.length) console.log('  (the searched patients ran out before the time: the rate is a lower bound)');
-console.log(`  CPU per booking: engines ${cpuSplit.engines_us} µs, load generator ${cpuSplit.load_generator_us} µs, whole machine ${cpuSplit.machine_us} µs (ratio 1.0 leaves ${round((availableParallelism() * 1e6) / limit, 0)} µs of the ${availableParallelism()} cores per booking)`);
+console.log(`  CPU per booking: engines ${cpuSplit.engines_us} µs, load generator ${cpuSplit.load_generator_us} µs, whole machine ${cpuSplit.machine_us} µs (ratio 1.0 leaves ${budgetUs} µs of the ${availableParallelism()} cores per booking)`);
 
 // (b3) the HTTP floor: the same clients post booking requests that the engines refuse at schema validation (a slotId
 // that is not a slot number), so each goes through routing, the bearer token check, the JSON body and its validation and a
@@ -169,12 +174,7 @@ await Promise.all(Array.from({ length: CLIENTS }, async (_, k) => {
     floorRequests++;
   }
 }));
-const floorCpu1 = cpuOf();
-const floorSelf = process.cpuUsage(floorCpu0.self);
-const usPerRequest = (ms: number) => round((ms * 1000) / floorRequests, 0);
-const httpFloor = { engines_us: usPerRequest(floorCpu1.engines - floorCpu0.engines), load_generator_us: usPerRequest((floorSelf.user + floorSelf.system) / 1000),
-  machine_us: usPerRequest(floorCpu1.machine - floorCpu0.machine) };
-const budgetUs = round((availableParallelism() * 1e6) / limit, 0);
+const httpFloor = cpuPer(floorCpu0, floorRequests);
 console.log(`  HTTP floor (${floorRequests} requests refused at validation, no database work, ${round(floorRequests / floorSeconds, 0)}/s): engines ${httpFloor.engines_us} µs, load generator ${httpFloor.load_generator_us} µs, whole machine ${httpFloor.machine_us} µs per request; ratio 1.0 leaves ${round(budgetUs - httpFloor.machine_us, 0)} µs per booking beyond it (the booking phase used ${round(cpuSplit.machine_us - httpFloor.machine_us, 0)})`);
 
 // (c) hot slots: everyone races for the same 10 slots

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { makeEvent, topicOf } from '../engine/src/events/envelope.ts';
 import { mixedEvent } from '../simulator/src/booking-events.ts';
-import { KafkaSubscriber, ensureKafkaTopics } from '../pipelines/src/relay/kafka-stream.ts';
+import { KafkaSubscriber, SINK_FETCH, SINK_PARTITIONS_AT_ONCE, ensureKafkaTopics } from '../pipelines/src/relay/kafka-stream.ts';
 import { LakeSink } from '../pipelines/src/sinks/lake-sink.ts';
 import { loadStreamConfig } from '../pipelines/src/config.ts';
 import { validateEvent } from '../pipelines/src/transforms/validate.ts';
@@ -119,7 +119,7 @@ if (sink.eventsWritten !== N) throw new Error(`sink wrote ${sink.eventsWritten} 
 //     first fetch is decoded before its first batch is handed over), the broker's not counted.
 // (b) UTF-8 decoding and JSON.parse of each message on one thread: a sink that validates and pseudonymises an event
 //     must at least parse it.
-const floorConsumer = kafka.consumer({ groupId: `${prefix}floor`, maxWaitTimeInMs: 50, minBytes: 1, maxBytes: 64 * 1024 * 1024, maxBytesPerPartition: 16 * 1024 * 1024 });
+const floorConsumer = kafka.consumer({ groupId: `${prefix}floor`, ...SINK_FETCH });
 await floorConsumer.connect();
 await floorConsumer.subscribe({ topics: [...new Set(records.map((r) => prefix + r.topic))], fromBeginning: true });
 let consumed = 0;
@@ -127,7 +127,7 @@ const consumeCpu0 = process.cpuUsage();
 const consumeCpu = await new Promise<NodeJS.CpuUsage>((resolve) => {
   void floorConsumer.run({
     autoCommit: false,
-    partitionsConsumedConcurrently: 32,
+    partitionsConsumedConcurrently: SINK_PARTITIONS_AT_ONCE,
     eachBatch: async ({ batch }) => {
       consumed += batch.messages.length;
       if (consumed >= N) resolve(process.cpuUsage(consumeCpu0));

@@ -124,6 +124,10 @@ class KafkaRecord implements StreamRecord {
 }
 const EMPTY = new Uint8Array();
 
+/** How the sink's consumer fetches (bench sink's floor consumes with the same settings). */
+export const SINK_FETCH = { maxWaitTimeInMs: 50, minBytes: 1, maxBytes: 64 * 1024 * 1024, maxBytesPerPartition: 16 * 1024 * 1024 } as const;
+export const SINK_PARTITIONS_AT_ONCE = 32;
+
 export class KafkaSubscriber implements StreamSubscriber {
   private readonly families = new Map<string, string>();
   private deadLetterProducer: Producer | null = null;
@@ -170,10 +174,8 @@ export class KafkaSubscriber implements StreamSubscriber {
     const groupId = o.groupId ?? 'cupola-sink';
     const consumer = kafka.consumer({
       groupId,
-      maxWaitTimeInMs: o.maxWaitMs ?? 50,
-      minBytes: 1,
-      maxBytes: 64 * 1024 * 1024,
-      maxBytesPerPartition: 16 * 1024 * 1024,
+      ...SINK_FETCH,
+      maxWaitTimeInMs: o.maxWaitMs ?? SINK_FETCH.maxWaitTimeInMs,
       sessionTimeout: 10_000,
       heartbeatInterval: 1_000,
       allowAutoTopicCreation: false,
@@ -195,7 +197,7 @@ export class KafkaSubscriber implements StreamSubscriber {
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 32,
+      partitionsConsumedConcurrently: SINK_PARTITIONS_AT_ONCE,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         if (!batch.messages.length || !isRunning() || isStale()) return;
         const family = this.families.get(batch.topic) ?? batch.topic;
