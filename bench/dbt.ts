@@ -7,7 +7,10 @@
  * loaded (scripts/dbt_worker.py). The same incremental is then run again as a one-off `scripts/dbt.sh build`, on the
  * warehouse as it was before it (`incremental_cli_s`: Python start-up, imports, the project's partial parse and the
  * seeds included).
- * Last line: {"bench":"dbt","events":…,"full_s":…,"incremental_s":…,"incremental_cli_s":…,…}
+ * Then the floor under the full build (bench/_dbt-floor.py): the appointment events' staging query alone (lake scan,
+ * JSON parse, dedupe; nothing written) and DuckDB writing fct_bookings' rows once more, no fold. A full build does both,
+ * each on both cores, so its wall time is at least their sum (`floor_s`; `floor_ratio` against the limit).
+ * Last line: {"bench":"dbt","events":…,"full_s":…,"incremental_s":…,"incremental_cli_s":…,"floor_s":…,…}
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
@@ -76,6 +79,13 @@ function slowest(n: number): string {
   return `${rows.sort((a, b) => b.s - a.s).slice(0, n).map((x) => `${x.id} ${x.s.toFixed(1)} s`).join(', ')}; ${rr.results.length} nodes, tests ${tests.toFixed(1)} s in all`;
 }
 
+/** bench/_dbt-floor.py on this run's lake and warehouse (the dbt virtualenv's DuckDB); its JSON figures. */
+function dbtFloor(): { events: number; read_s: number; read_cpu_s: number; fct_rows: number; write_s: number; write_cpu_s: number } {
+  const r = spawnSync(join(ROOT, '.venv/bin/python'), [join(ROOT, 'bench/_dbt-floor.py')], { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`bench/_dbt-floor.py failed:\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-2000)}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!);
+}
+
 let worker: DbtWorker | null = null;
 try {
   dbt(['--version']); // the virtualenv exists before timing
@@ -97,11 +107,19 @@ try {
   renameSync(before, join(dataDir, 'warehouse.duckdb'));
   const incrementalCliS = dbt(['build', '--quiet']);
   const events = written + more;
+  console.log('floor under the full build (bench/_dbt-floor.py, after the builds):');
+  const floor = dbtFloor();
+  const floorS = floor.read_s + floor.write_s;
+  console.log(`  read the appointment events (lake scan, JSON parse, dedupe; nothing written): ${floor.read_s.toFixed(1)} s (CPU ${floor.read_cpu_s.toFixed(1)} s), ${floor.events} events`);
+  console.log(`  write fct_bookings' ${floor.fct_rows} rows once more (no fold): ${floor.write_s.toFixed(1)} s (CPU ${floor.write_cpu_s.toFixed(1)} s)`);
+  console.log(`  floor ${floorS.toFixed(1)} s against the ${LIMIT_FULL_S} s limit (ratio ${(floorS / LIMIT_FULL_S).toFixed(3)}); the full build took ${fullS.toFixed(1)} s`);
   console.log(`full build ${fullS.toFixed(1)} s (limit ${LIMIT_FULL_S} s), incremental ${incrementalS.toFixed(1)} s (limit ${LIMIT_INCREMENTAL_S} s; as a one-off dbt process ${incrementalCliS.toFixed(1)} s), ${events} events`);
   console.log(JSON.stringify({
     bench: 'dbt', events, full_s: Number(fullS.toFixed(2)), incremental_s: Number(incrementalS.toFixed(2)), incremental_cli_s: Number(incrementalCliS.toFixed(2)),
     limit_full_s: LIMIT_FULL_S, limit_incremental_s: LIMIT_INCREMENTAL_S,
     ratio_full: Number((fullS / LIMIT_FULL_S).toFixed(3)), ratio_incremental: Number((incrementalS / LIMIT_INCREMENTAL_S).toFixed(3)),
+    floor_read_s: floor.read_s, floor_fct_write_s: floor.write_s, floor_s: Number(floorS.toFixed(2)), floor_ratio: Number((floorS / LIMIT_FULL_S).toFixed(3)),
+    floor_cpu_s: Number((floor.read_cpu_s + floor.write_cpu_s).toFixed(1)),
     history: `${quick ? 'quick: ' : ''}${days}+1 days, ${scale} scale`, simulate_s: Number(simS.toFixed(1)),
   }));
 } finally {
