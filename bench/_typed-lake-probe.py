@@ -1,0 +1,140 @@
+"""Scratch probe: what fct_bookings' full build would cost if the lake held typed columns instead of the JSON payload
+(no JSON to parse in dbt; the sink would write the payload's fields as Parquet columns). Not part of the platform.
+  1. convert: the lake's appointment events (booking and delivery topics) copied to $CUPOLA_DATA_DIR/typed-lake, one
+     folder per topic and date, the payload's fields as typed columns (what such a sink would write; timed apart,
+     it is the sink's work, not the build's).
+  2. fold: fct_bookings' full build from that typed lake, read through a view with the envelope renamed as staging
+     does (so no staging table is written): the fold of macros/lifecycle.sql, with the booking and latest fields
+     taken by arg_min / arg_max of structs (Parquet files have no row ids to read them back by), then fct_bookings'
+     own select (compiled by dbt), written as a table and checkpointed. Timed with and without the dedupe by event_id
+     that DESIGN.md asks of every lake reader.
+DuckDB of the dbt virtualenv, 2 threads. Prints one JSON line. Usage (a lake the simulator wrote):
+  CUPOLA_DATA_DIR=<data dir> CUPOLA_SCALE=region .venv/bin/python bench/_typed-lake-probe.py
+"""
+import json
+import os
+import shutil
+import subprocess
+import time
+
+import duckdb
+
+root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+data = os.environ["CUPOLA_DATA_DIR"]
+lake, typed = os.path.join(data, "lake"), os.path.join(data, "typed-lake")
+subprocess.run([os.path.join(root, "scripts/dbt.sh"), "compile", "--quiet", "--full-refresh", "--select", "fct_bookings"],
+               cwd=root, check=True, stdout=subprocess.DEVNULL)
+compiled = next((os.path.join(d, "fct_bookings.sql") for d, _, files in os.walk(os.path.join(data, "dbt/target/compiled"))
+                 if "fct_bookings.sql" in files), None)
+if compiled is None:
+    raise SystemExit(f"no compiled SQL for fct_bookings under {data}/dbt/target/compiled")
+fct_select = open(compiled).read()
+fct_select = fct_select[fct_select.index("folded as ("):]  # fct_bookings' select after its fold (states)
+
+# the payload fields staging reads, with the types staging casts them to
+FIELDS = {
+    "appointment_id": "VARCHAR", "status": "VARCHAR", "service_id": "VARCHAR", "service_kind": "VARCHAR", "branch_code": "VARCHAR",
+    "priority": "VARCHAR", "access_type": "VARCHAR", "regime": "VARCHAR", "channel": "VARCHAR", "slot_start": "TIMESTAMPTZ",
+    "agenda_id": "VARCHAR", "clinic_id": "VARCHAR", "site_id": "VARCHAR", "provider_id": "VARCHAR", "ats_id": "VARCHAR",
+    "booked_at": "TIMESTAMPTZ", "first_offered_date": "DATE", "first_offered_in_area": "BOOLEAN", "chosen_date": "DATE",
+    "refused_first_availability": "BOOLEAN", "in_garanzia": "BOOLEAN", "guarantee_deadline": "DATE", "reason": "VARCHAR",
+    "late": "BOOLEAN", "penalty": "BOOLEAN", "previous_slot_start": "TIMESTAMPTZ", "previous_clinic_id": "VARCHAR",
+    "has_prescription": "BOOLEAN",
+}
+ENVELOPE = "event_id, type, occurred_at, ingested_at, patient_pseudonym, patient_birth_year, patient_sex, patient_residence_ats, date"
+
+scratch = os.path.join(data, "typed-probe.duckdb")
+
+
+def fresh_db():
+    for f in (scratch, scratch + ".wal"):
+        if os.path.exists(f):
+            os.remove(f)
+    con = duckdb.connect(scratch)
+    con.execute("set threads = 2")
+    return con
+
+
+def timed(con, stmt):
+    t0 = time.perf_counter()
+    con.execute(stmt)
+    return time.perf_counter() - t0
+
+
+shutil.rmtree(typed, ignore_errors=True)
+os.makedirs(typed)
+con = fresh_db()
+struct = json.dumps(FIELDS)
+convert_s = 0.0
+for topic in ("booking", "delivery"):
+    convert_s += timed(con, f"""copy (select {ENVELOPE}, unnest(from_json(payload, '{struct}'))
+        from read_parquet('{lake}/{topic}/*/*.parquet', hive_partitioning = true) where type like 'appointment.%')
+        to '{typed}/{topic}' (format parquet, partition_by (date), filename_pattern 'part-{{i}}')""")
+con.close()
+print(f"  typed copy of the appointment events: {convert_s:.1f} s", flush=True)
+
+BOOKED = ("service_id, service_kind, branch_code, priority, access_type, regime, channel, chosen_date as booked_chosen_date, "
+          "first_offered_date, first_offered_in_area, refused_first_availability, in_garanzia, guarantee_deadline, booked_at, "
+          "ats_id as booked_ats_id, provider_id as booked_provider_id, site_id as booked_site_id, clinic_id as booked_clinic_id, "
+          "patient_key, patient_birth_year, patient_sex, patient_residence_ats")
+LATEST = "status as latest_status, ats_id, provider_id, site_id, clinic_id, agenda_id, slot_start_at, chosen_date as slot_date"
+
+
+def pack(fields):
+    parts = [f.strip().split(" as ") for f in fields.split(",")]
+    return "struct_pack(" + ", ".join(f"{p[-1].strip()} := e.{p[0].strip()}" for p in parts) + ")"
+
+
+def fold_and_write(dedupe):
+    con = fresh_db()
+    con.execute("create schema reference")
+    con.execute(f"create table reference.priority_class_max_waits as select * from read_csv('{root}/models/seeds/priority_class_max_waits.csv')")
+    con.execute(f"""create view events as select event_id, type as event_type, occurred_at, ingested_at, * exclude (event_id, type,
+        occurred_at, ingested_at, slot_start, late, penalty, previous_slot_start, patient_pseudonym, date),
+        slot_start as slot_start_at, late as is_late, penalty as has_penalty, previous_slot_start as previous_slot_start_at,
+        patient_pseudonym as patient_key, now() as loaded_at
+        from read_parquet(['{typed}/booking/*/*.parquet', '{typed}/delivery/*/*.parquet'], hive_partitioning = true, union_by_name = true)""")
+    source = "events"
+    if dedupe:  # macros/lake.sql dedupe_events
+        con.execute("""create view deduped as select * from events
+            where event_id not in (select event_id from events group by event_id having count(*) > 1)
+            union all (select * from events where event_id in (select event_id from events group by event_id having count(*) > 1)
+                       qualify row_number() over (partition by event_id order by ingested_at, occurred_at) = 1)""")
+        source = "deduped"
+    states = f"""with states as (
+        select appointment_id,
+            arg_min({pack(BOOKED)}, ord) filter (where event_type = 'appointment.booked') as booked,
+            min(ord) filter (where event_type = 'appointment.booked') as booked_order,
+            arg_max({pack(LATEST)}, ord) as latest,
+            max(ord) as last_event_order,
+            max(occurred_at) as last_event_at,
+            count(*) filter (where event_type = 'appointment.moved') as moves,
+            bool_or(event_type = 'appointment.cancelled') as is_cancelled,
+            coalesce(bool_or(is_late) filter (where event_type = 'appointment.cancelled'), false) as is_late_cancellation,
+            bool_or(event_type = 'appointment.confirmed') as is_confirmed,
+            bool_or(event_type = 'appointment.delivered') as is_delivered,
+            max(reason) filter (where event_type = 'appointment.not_delivered') as not_delivered_reason,
+            coalesce(bool_or(has_penalty) filter (where event_type = 'appointment.not_delivered'), false) as has_penalty,
+            max(loaded_at) as events_loaded_at
+        from (select *, (epoch_ms(occurred_at) * 1048576 + hash(event_id) % 1048576)::bigint as ord from {source}) as e
+        group by appointment_id
+    ),
+    """
+    body = fct_select.replace('"warehouse"."reference".', "reference.")
+    s = timed(con, f"create table fct_bookings as {states}{body}; checkpoint")
+    rows = con.execute("select count(*) from fct_bookings").fetchone()[0]
+    con.close()
+    return s, rows
+
+
+fold_s, rows = fold_and_write(dedupe=True)
+print(f"  fct_bookings from the typed lake, with the dedupe: {fold_s:.1f} s ({rows} rows)", flush=True)
+fold_nodedupe_s, _ = fold_and_write(dedupe=False)
+print(f"  the same without the dedupe: {fold_nodedupe_s:.1f} s", flush=True)
+if not os.environ.get("CUPOLA_PROBE_KEEP"):  # set: keep the typed lake and the table (to compare with a dbt build's)
+    for f in (scratch, scratch + ".wal"):
+        if os.path.exists(f):
+            os.remove(f)
+    shutil.rmtree(typed, ignore_errors=True)
+print(json.dumps({"probe": "typed-lake", "fct_rows": rows, "convert_s": round(convert_s, 2), "fct_s": round(fold_s, 2),
+                  "fct_without_dedupe_s": round(fold_nodedupe_s, 2), "duckdb": duckdb.__version__}))
