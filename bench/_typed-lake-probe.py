@@ -10,9 +10,12 @@
      that DESIGN.md asks of every lake reader.
 DuckDB of the dbt virtualenv, 2 threads. Prints one JSON line. Usage (a lake the simulator wrote):
   CUPOLA_DATA_DIR=<data dir> CUPOLA_SCALE=region .venv/bin/python bench/_typed-lake-probe.py
+CUPOLA_PROBE_KEEP=1 keeps the typed lake and the table of the last fold (without the dedupe) in typed-probe.duckdb, to
+compare with a dbt build's fct_bookings on the same lake (on a 14-day demo lake they are equal, events_loaded_at aside).
 """
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -28,8 +31,8 @@ compiled = next((os.path.join(d, "fct_bookings.sql") for d, _, files in os.walk(
                  if "fct_bookings.sql" in files), None)
 if compiled is None:
     raise SystemExit(f"no compiled SQL for fct_bookings under {data}/dbt/target/compiled")
-fct_select = open(compiled).read()
-fct_select = fct_select[fct_select.index("folded as ("):]  # fct_bookings' select after its fold (states)
+compiled_sql = open(compiled).read()
+fct_select = compiled_sql[compiled_sql.index("folded as ("):]  # fct_bookings' select after its fold (states)
 
 # the payload fields staging reads, with the types staging casts them to
 FIELDS = {
@@ -73,16 +76,19 @@ for topic in ("booking", "delivery"):
 con.close()
 print(f"  typed copy of the appointment events: {convert_s:.1f} s", flush=True)
 
-BOOKED = ("service_id, service_kind, branch_code, priority, access_type, regime, channel, chosen_date as booked_chosen_date, "
-          "first_offered_date, first_offered_in_area, refused_first_availability, in_garanzia, guarantee_deadline, booked_at, "
-          "ats_id as booked_ats_id, provider_id as booked_provider_id, site_id as booked_site_id, clinic_id as booked_clinic_id, "
-          "patient_key, patient_birth_year, patient_sex, patient_residence_ats")
-LATEST = "status as latest_status, ats_id, provider_id, site_id, clinic_id, agenda_id, slot_start_at, chosen_date as slot_date"
-
-
-def pack(fields):
-    parts = [f.strip().split(" as ") for f in fields.split(",")]
-    return "struct_pack(" + ", ".join(f"{p[-1].strip()} := e.{p[0].strip()}" for p in parts) + ")"
+# The fold of fct_bookings' compiled full build (macros/lifecycle.sql), turned into one pass over the typed events:
+# the aggregate keeps the booking and latest events' fields as structs (arg_min / arg_max) instead of their row ids in
+# the staging table, which a Parquet lake does not have.
+STAGING = '(select *, rowid as event_row from "warehouse"."staging"."stg_lake__appointment_events")'
+head = compiled_sql[compiled_sql.index("with states as ("):compiled_sql.index("folded as (")]
+booked_pack = re.search(r"then (struct_pack\(.*?\)) end as booked,", head).group(1).replace(" b.", " e.")
+latest_pack = re.search(r"(struct_pack\(latest_status := .*?\)) as latest,", head).group(1).replace(" l.", " e.")
+aggregate = head[head.index("    select\n        appointment_id,"):head.index(") as a\n")]
+for old, new in (("arg_min(event_row, ord)", f"arg_min({booked_pack}, ord)"), ("as booked_row", "as booked"),
+                 ("arg_max(event_row, ord) as latest_row", f"arg_max({latest_pack}, ord) as latest")):
+    if old not in aggregate:
+        raise SystemExit(f"fct_bookings' compiled fold has changed: no '{old}'")
+    aggregate = aggregate.replace(old, new)
 
 
 def fold_and_write(dedupe):
@@ -101,25 +107,7 @@ def fold_and_write(dedupe):
             union all (select * from events where event_id in (select event_id from events group by event_id having count(*) > 1)
                        qualify row_number() over (partition by event_id order by ingested_at, occurred_at) = 1)""")
         source = "deduped"
-    states = f"""with states as (
-        select appointment_id,
-            arg_min({pack(BOOKED)}, ord) filter (where event_type = 'appointment.booked') as booked,
-            min(ord) filter (where event_type = 'appointment.booked') as booked_order,
-            arg_max({pack(LATEST)}, ord) as latest,
-            max(ord) as last_event_order,
-            max(occurred_at) as last_event_at,
-            count(*) filter (where event_type = 'appointment.moved') as moves,
-            bool_or(event_type = 'appointment.cancelled') as is_cancelled,
-            coalesce(bool_or(is_late) filter (where event_type = 'appointment.cancelled'), false) as is_late_cancellation,
-            bool_or(event_type = 'appointment.confirmed') as is_confirmed,
-            bool_or(event_type = 'appointment.delivered') as is_delivered,
-            max(reason) filter (where event_type = 'appointment.not_delivered') as not_delivered_reason,
-            coalesce(bool_or(has_penalty) filter (where event_type = 'appointment.not_delivered'), false) as has_penalty,
-            max(loaded_at) as events_loaded_at
-        from (select *, (epoch_ms(occurred_at) * 1048576 + hash(event_id) % 1048576)::bigint as ord from {source}) as e
-        group by appointment_id
-    ),
-    """
+    states = "with states as (" + aggregate.replace(STAGING, source) + "),\n"
     body = fct_select.replace('"warehouse"."reference".', "reference.")
     s = timed(con, f"create table fct_bookings as {states}{body}; checkpoint")
     rows = con.execute("select count(*) from fct_bookings").fetchone()[0]
