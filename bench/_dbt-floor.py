@@ -11,27 +11,17 @@ their sum. Prints one JSON line. Usage: CUPOLA_DATA_DIR=<bench data dir> .venv/b
 """
 import json
 import os
-import subprocess
 import time
 
 import duckdb
 
-MODEL = "stg_lake__appointment_events"
-root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from _dbt_probe_util import compiled_sql, remove_files
+
 data = os.environ["CUPOLA_DATA_DIR"]
-# --full-refresh: is_incremental() is false, so the model compiles to its full-build query (the whole lake)
-subprocess.run([os.path.join(root, "scripts/dbt.sh"), "compile", "--quiet", "--full-refresh", "--select", MODEL],
-               cwd=root, check=True, stdout=subprocess.DEVNULL)
-compiled = next((os.path.join(d, f"{MODEL}.sql") for d, _, files in os.walk(os.path.join(data, "dbt/target/compiled"))
-                 if f"{MODEL}.sql" in files), None)
-if compiled is None:
-    raise SystemExit(f"no compiled SQL for {MODEL} under {data}/dbt/target/compiled")
-sql = open(compiled).read()
+sql = compiled_sql(data, "stg_lake__appointment_events")
 
 scratch = os.path.join(data, "floor.duckdb")
-for f in (scratch, scratch + ".wal"):
-    if os.path.exists(f):
-        os.remove(f)
+remove_files(scratch)
 con = duckdb.connect(scratch)
 con.execute("set threads = 2")
 
@@ -48,8 +38,6 @@ con.execute(f"attach '{os.path.join(data, 'warehouse.duckdb')}' as wh (read_only
 r, write_s, write_cpu = timed("create table fct as select * from wh.main.fct_bookings; checkpoint")
 rows = con.execute("select count(*) from fct").fetchone()[0]
 con.close()
-for f in (scratch, scratch + ".wal"):
-    if os.path.exists(f):
-        os.remove(f)
+remove_files(scratch)
 print(json.dumps({"events": events, "read_s": round(read_s, 2), "read_cpu_s": round(read_cpu, 2), "fct_rows": rows,
                   "write_s": round(write_s, 2), "write_cpu_s": round(write_cpu, 2), "duckdb": duckdb.__version__}))

@@ -9,29 +9,20 @@ and prints one JSON line. Usage (a lake subset can be a folder of symlinks to so
 """
 import json
 import os
-import subprocess
 import sys
 import time
 
 import duckdb
 
+from _dbt_probe_util import compiled_sql, remove_files
+
 model = sys.argv[1] if len(sys.argv) > 1 else "stg_lake__appointment_events"
-root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 data = os.environ["CUPOLA_DATA_DIR"]
-subprocess.run([os.path.join(root, "scripts/dbt.sh"), "compile", "--quiet", "--select", model], cwd=root, check=True, stdout=subprocess.DEVNULL)
-compiled = None
-for d, _, files in os.walk(os.path.join(data, "dbt/target/compiled")):
-    if f"{model}.sql" in files:
-        compiled = os.path.join(d, f"{model}.sql")
-if compiled is None:
-    sys.exit(f"no compiled SQL for {model} under {data}/dbt/target/compiled")
-sql = open(compiled).read()
+sql = compiled_sql(data, model, full_refresh=False)
 
 db = os.path.join(data, "probe.duckdb")
 out = os.path.join(data, "probe.parquet")
-for f in (db, db + ".wal", out):
-    if os.path.exists(f):
-        os.remove(f)
+remove_files(db, out)
 con = duckdb.connect(db)
 con.execute("set threads = 2")
 
@@ -54,6 +45,4 @@ print(f"{model}: {rows} rows, {cols} columns: read {read_s:.1f} s, as a table {t
 print(json.dumps({"probe": "staging-cost", "model": model, "rows": rows, "columns": cols, "read_s": round(read_s, 2),
                   "table_s": round(table_s, 2), "parquet_s": round(parquet_s, 2), "duckdb": duckdb.__version__}))
 con.close()
-for f in (db, db + ".wal", out):
-    if os.path.exists(f):
-        os.remove(f)
+remove_files(db, out)

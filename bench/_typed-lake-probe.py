@@ -17,22 +17,16 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import time
 
 import duckdb
 
-root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from _dbt_probe_util import ROOT, compiled_sql, remove_files
+
 data = os.environ["CUPOLA_DATA_DIR"]
 lake, typed = os.path.join(data, "lake"), os.path.join(data, "typed-lake")
-subprocess.run([os.path.join(root, "scripts/dbt.sh"), "compile", "--quiet", "--full-refresh", "--select", "fct_bookings"],
-               cwd=root, check=True, stdout=subprocess.DEVNULL)
-compiled = next((os.path.join(d, "fct_bookings.sql") for d, _, files in os.walk(os.path.join(data, "dbt/target/compiled"))
-                 if "fct_bookings.sql" in files), None)
-if compiled is None:
-    raise SystemExit(f"no compiled SQL for fct_bookings under {data}/dbt/target/compiled")
-compiled_sql = open(compiled).read()
-fct_select = compiled_sql[compiled_sql.index("folded as ("):]  # fct_bookings' select after its fold (states)
+fct_sql = compiled_sql(data, "fct_bookings")
+fct_select = fct_sql[fct_sql.index("folded as ("):]  # fct_bookings' select after its fold (states)
 
 # the payload fields staging reads, with the types staging casts them to
 FIELDS = {
@@ -50,9 +44,7 @@ scratch = os.path.join(data, "typed-probe.duckdb")
 
 
 def fresh_db():
-    for f in (scratch, scratch + ".wal"):
-        if os.path.exists(f):
-            os.remove(f)
+    remove_files(scratch)
     con = duckdb.connect(scratch)
     con.execute("set threads = 2")
     return con
@@ -80,7 +72,7 @@ print(f"  typed copy of the appointment events: {convert_s:.1f} s", flush=True)
 # the aggregate keeps the booking and latest events' fields as structs (arg_min / arg_max) instead of their row ids in
 # the staging table, which a Parquet lake does not have.
 STAGING = '(select *, rowid as event_row from "warehouse"."staging"."stg_lake__appointment_events")'
-head = compiled_sql[compiled_sql.index("with states as ("):compiled_sql.index("folded as (")]
+head = fct_sql[fct_sql.index("with states as ("):fct_sql.index("folded as (")]
 booked_pack = re.search(r"then (struct_pack\(.*?\)) end as booked,", head).group(1).replace(" b.", " e.")
 latest_pack = re.search(r"(struct_pack\(latest_status := .*?\)) as latest,", head).group(1).replace(" l.", " e.")
 aggregate = head[head.index("    select\n        appointment_id,"):head.index(") as a\n")]
@@ -94,7 +86,7 @@ for old, new in (("arg_min(event_row, ord)", f"arg_min({booked_pack}, ord)"), ("
 def fold_and_write(dedupe):
     con = fresh_db()
     con.execute("create schema reference")
-    con.execute(f"create table reference.priority_class_max_waits as select * from read_csv('{root}/models/seeds/priority_class_max_waits.csv')")
+    con.execute(f"create table reference.priority_class_max_waits as select * from read_csv('{ROOT}/models/seeds/priority_class_max_waits.csv')")
     con.execute(f"""create view events as select event_id, type as event_type, occurred_at, ingested_at, * exclude (event_id, type,
         occurred_at, ingested_at, slot_start, late, penalty, previous_slot_start, patient_pseudonym, date),
         slot_start as slot_start_at, late as is_late, penalty as has_penalty, previous_slot_start as previous_slot_start_at,
@@ -120,9 +112,7 @@ print(f"  fct_bookings from the typed lake, with the dedupe: {fold_s:.1f} s ({ro
 fold_nodedupe_s, _ = fold_and_write(dedupe=False)
 print(f"  the same without the dedupe: {fold_nodedupe_s:.1f} s", flush=True)
 if not os.environ.get("CUPOLA_PROBE_KEEP"):  # set: keep the typed lake and the table (to compare with a dbt build's)
-    for f in (scratch, scratch + ".wal"):
-        if os.path.exists(f):
-            os.remove(f)
+    remove_files(scratch)
     shutil.rmtree(typed, ignore_errors=True)
 print(json.dumps({"probe": "typed-lake", "fct_rows": rows, "convert_s": round(convert_s, 2), "fct_s": round(fold_s, 2),
                   "fct_without_dedupe_s": round(fold_nodedupe_s, 2), "duckdb": duckdb.__version__}))
