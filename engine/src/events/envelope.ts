@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../ids.ts';
 
 /** Topic families (DESIGN.md → Events). The aggregate type decides the family. */
 export const TOPICS = ['offer', 'booking', 'delivery', 'payment', 'prescription'] as const;
@@ -48,7 +48,7 @@ export function topicOf(aggregateType: string): Topic {
 /** Builds the envelope. Pure except for the UUIDv7, whose time part comes from `now`. */
 export function makeEvent<P>(e: NewEvent<P>, now: Date): EventEnvelope<P> {
   return {
-    event_id: uuidv7({ msecs: now.getTime() }),
+    event_id: uuidv7(now.getTime()),
     type: e.type,
     schema_version: e.schemaVersion ?? 1,
     occurred_at: now.toISOString(),

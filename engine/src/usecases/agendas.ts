@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../ids.ts';
 import { isOpenToClass } from '../domain/offer/quotas.ts';
 import { generateSlots } from '../domain/offer/slot-generation.ts';
 import { validateTemplates } from '../domain/offer/templates.ts';

@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../ids.ts';
 import { exclusionReasons, searchAvailability, type CandidateSlot, type ExclusionReason } from '../domain/booking/availability.ts';
 import { transition, type Appointment, type AppointmentCommand } from '../domain/booking/appointment.ts';
 import { resolveDuplicates, type BookedItem, type DuplicatePolicy } from '../domain/booking/duplicates.ts';

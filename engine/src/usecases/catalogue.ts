@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../ids.ts';
 import { validateCodeVersions } from '../domain/offer/code-versions.ts';
 import { addDays } from '../domain/time/rome-time.ts';
 import { fail } from '../http/problem.ts';

@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../ids.ts';
 import { placeUnder, scopeOf } from '../domain/org/tree.ts';
 import { fail } from '../http/problem.ts';
 import { type Principal } from '../http/auth.ts';

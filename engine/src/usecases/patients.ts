@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../ids.ts';
 import { validateCodiceFiscale } from '../domain/patient/codice-fiscale.ts';
 import { validatePrescription } from '../domain/prescription/prescription.ts';
 import { LOMBARDY_PRESCRIPTION_RULES, validityMonthsFor } from '../domain/prescription/prescription-rules.ts';
