@@ -9,8 +9,11 @@
  * search → book loop of a booking channel, each booking preceded by its own search.
  */
 import { execFileSync } from 'node:child_process';
-import { availableParallelism } from 'node:os';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
+import { bookingDbFloor } from './_booking-db-floor.ts';
 import { benchPatients, busyServices, operatorToken, regionDb, startEngines } from './_region.ts';
 import { jsonPoster, machineBusyMs, pct, pgBin, printJson, processCpuMs, quick, round, startPg } from './_util.ts';
 import { addDays } from '../engine/src/domain/time/rome-time.ts';
@@ -31,9 +34,33 @@ await c.query('drop database if exists cupola_pgbench with (force)');
 await c.query('create database cupola_pgbench');
 await c.end();
 execFileSync(`${bin}/pgbench`, ['-i', '-q', '-s', '10', '-h', '127.0.0.1', '-p', port, '-U', 'postgres', 'cupola_pgbench'], { stdio: 'ignore' });
-const pgbenchOut = execFileSync(`${bin}/pgbench`, ['-N', '-n', '-c', String(CLIENTS), '-j', '2', '-T', String(SECONDS), '-h', '127.0.0.1', '-p', port, '-U', 'postgres', 'cupola_pgbench'], { encoding: 'utf8' });
-const limit = Number(/tps = ([\d.]+)/.exec(pgbenchOut)?.[1] ?? NaN);
-console.log(`pgbench -N, ${CLIENTS} clients, ${SECONDS} s: ${round(limit, 0)} tps`);
+/** Runs pgbench on the same server and clients: its rate (transactions/s) and the machine's CPU per transaction (µs). */
+const pgbench = (args: string[]) => {
+  const busy0 = machineBusyMs() ?? NaN;
+  const out = execFileSync(`${bin}/pgbench`, [...args, '-n', '-c', String(CLIENTS), '-j', '2', '-T', String(SECONDS), '-h', '127.0.0.1', '-p', port, '-U', 'postgres', 'cupola_pgbench'], { encoding: 'utf8' });
+  const busyMs = (machineBusyMs() ?? NaN) - busy0;
+  const tps = Number(/tps = ([\d.]+)/.exec(out)?.[1] ?? NaN);
+  const txns = Number(/number of transactions actually processed: (\d+)/.exec(out)?.[1] ?? NaN);
+  return { tps, cpuUsPerTxn: (busyMs * 1000) / txns };
+};
+const limitRun = pgbench(['-N']);
+const limit = limitRun.tps;
+console.log(`pgbench -N, ${CLIENTS} clients, ${SECONDS} s: ${round(limit, 0)} tps, ${round(limitRun.cpuUsPerTxn, 0)} µs of machine CPU per transaction`);
+// (a2) how much of the limit is per transaction (round trips, commit) and how much per row: pgbench -N's own work
+// (an account updated and read, a history row inserted) for BATCH accounts in one transaction of three set-based
+// statements — what grouping bookings can save at most, and the per-row cost it cannot
+const BATCH = 16;
+const batchScript = join(mkdtempSync(join(tmpdir(), 'cupola-pgbench-')), 'batched.sql');
+writeFileSync(batchScript, `BEGIN;
+WITH ids AS (SELECT (1 + floor(random() * 100000 * :scale))::int AS aid, floor(random() * 10001)::int - 5000 AS delta FROM generate_series(1, ${BATCH})),
+  u AS (UPDATE pgbench_accounts a SET abalance = a.abalance + ids.delta FROM ids WHERE a.aid = ids.aid RETURNING a.aid, a.abalance),
+  h AS (INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) SELECT 1 + aid % (10 * :scale), 1 + aid % :scale, aid, delta, now() FROM ids)
+SELECT count(*), sum(abalance) FROM u;
+END;
+`);
+const batched = pgbench(['-f', batchScript]);
+const perRowUs = batched.cpuUsPerTxn / BATCH;
+console.log(`  the same work ${BATCH} accounts to a transaction: ${round(batched.tps * BATCH, 0)} accounts/s, ${round(perRowUs, 0)} µs of machine CPU per account (so ${round(100 * (1 - perRowUs / limitRun.cpuUsPerTxn), 0)} % of a -N transaction's CPU is per transaction, not per row)`);
 
 // (b) bookings through the API
 const { db, url } = await regionDb('cupola_bench_region', quick ? 2 : 13);
@@ -41,6 +68,8 @@ const services = await busyServices(db, 12);
 const people = await benchPatients(db, quick ? 30_000 : 150_000, services);
 // the hot-slot phase's patients, kept apart so that earlier phases cannot use up their prescriptions
 const hotPeople = people.splice(people.length - CLIENTS * 4);
+// and the database floor's (phase d)
+const floorPeople = people.splice(people.length - (quick ? 4_000 : 24_000));
 const engines = await startEngines(url, ENGINES, 39300);
 const token = await operatorToken();
 const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
@@ -201,10 +230,22 @@ const mismatch = (await db.query<{ n: number }>(
   `select count(*)::int as n from (select s.id from slot s join appointment a on a.slot_id = s.id and a.status in ('held','booked') group by s.id, s.booked having count(*) <> s.booked) x`))[0]!.n;
 console.log(`over-capacity slots: ${over}; slots whose booked count differs from their appointments: ${mismatch}`);
 engines.stop();
+
+// (d) the database floor: the engine's own read and write statements for ready-made bookings (an appointment and its
+// event each), BATCH to a statement, sent by this process alone with the engines stopped (_booking-db-floor.ts). With
+// the HTTP floor it is the least a booking through the API costs here, before any booking logic.
+await new Promise((r) => setTimeout(r, 1000));
+const dbFloor = await bookingDbFloor(db, floorPeople, { batch: BATCH, inFlight: 4, warm: quick ? 1_000 : 3_000 });
+const leastUs = httpFloor.machine_us + dbFloor.databaseUs + dbFloor.driverUs;
+console.log(`database floor (${dbFloor.bookings} bookings, ${BATCH} to a statement, 4 statements in flight, ${round(dbFloor.perS, 0)}/s, ${dbFloor.refused} refused): PostgreSQL and the kernel ${round(dbFloor.databaseUs, 0)} µs, the driver ${round(dbFloor.driverUs, 0)} µs per booking`);
+console.log(`  with the HTTP floor: ${round(leastUs, 0)} µs per booking before any booking logic, against the ${budgetUs} µs ratio 1.0 leaves (at most ratio ${round(budgetUs / leastUs, 2)} on this machine)`);
 await db.close();
 console.log(`ratio bookings/s ÷ pgbench tps = ${round(perS / limit, 3)} (target ≥ 1.0)`);
 printJson({ bench: 'booking', quick, bookings_per_s: round(perS, 1), limit_per_s: round(limit, 0), ratio: round(perS / limit, 3), over_capacity: over,
   search_and_book_per_s: round(loopPerS, 1), search_and_book_p99_ms: round(pct(loopLat, 99), 1),
   booked_count_mismatch: mismatch, hot_won: hotWon, hot_capacity: hotCapacity, hot_refused: hotTaken, p50_ms: round(pct(lat, 50), 1), p99_ms: round(pct(lat, 99), 1), errors,
-  cpu_us_per_booking: cpuSplit, http_floor_cpu_us_per_request: httpFloor, engines: ENGINES });
+  cpu_us_per_booking: cpuSplit, http_floor_cpu_us_per_request: httpFloor, engines: ENGINES,
+  limit_cpu_us_per_txn: round(limitRun.cpuUsPerTxn, 0), batched_rows_per_s: round(batched.tps * BATCH, 0), batched_cpu_us_per_row: round(perRowUs, 0), batch: BATCH,
+  db_floor_database_us: round(dbFloor.databaseUs, 0), db_floor_driver_us: round(dbFloor.driverUs, 0), least_us_per_booking: round(leastUs, 0), budget_us: budgetUs,
+  ratio_ceiling: round(budgetUs / leastUs, 3) });
 process.exit(0);
