@@ -3,13 +3,15 @@
  * PostgreSQL server with the region-scale seed; CUPOLA_BENCH_ENGINES changes the count), then a hot-slot contention
  * phase; the limit is PostgreSQL's own pgbench simple-update rate (`pgbench -N`) on the same server with the same
  * client count. It prints where a booking's CPU goes and the HTTP floor: the CPU of a request refused before any
- * database work.
+ * database work; how much of the limit's CPU is per transaction rather than per row (pgbench's own work, BATCH accounts
+ * to a transaction); and the database floor of a booking (the engine's own statements, BATCH bookings to each, sent
+ * with no engine), which with the HTTP floor bounds the ratio this machine allows (`ratio_ceiling`).
  * Two rates: `bookings_per_s` — booking requests (POST /appointments) of patients who searched beforehand, the
  * comparable of pgbench's one-transaction-per-request (this is the ratio); `search_and_book_per_s` — the whole
  * search → book loop of a booking channel, each booking preceded by its own search.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -50,7 +52,8 @@ console.log(`pgbench -N, ${CLIENTS} clients, ${SECONDS} s: ${round(limit, 0)} tp
 // (an account updated and read, a history row inserted) for BATCH accounts in one transaction of three set-based
 // statements — what grouping bookings can save at most, and the per-row cost it cannot
 const BATCH = 16;
-const batchScript = join(mkdtempSync(join(tmpdir(), 'cupola-pgbench-')), 'batched.sql');
+const batchDir = mkdtempSync(join(tmpdir(), 'cupola-pgbench-'));
+const batchScript = join(batchDir, 'batched.sql');
 writeFileSync(batchScript, `BEGIN;
 WITH ids AS (SELECT (1 + floor(random() * 100000 * :scale))::int AS aid, floor(random() * 10001)::int - 5000 AS delta FROM generate_series(1, ${BATCH})),
   u AS (UPDATE pgbench_accounts a SET abalance = a.abalance + ids.delta FROM ids WHERE a.aid = ids.aid RETURNING a.aid, a.abalance),
@@ -59,6 +62,7 @@ SELECT count(*), sum(abalance) FROM u;
 END;
 `);
 const batched = pgbench(['-f', batchScript]);
+rmSync(batchDir, { recursive: true, force: true });
 const perRowUs = batched.cpuUsPerTxn / BATCH;
 console.log(`  the same work ${BATCH} accounts to a transaction: ${round(batched.tps * BATCH, 0)} accounts/s, ${round(perRowUs, 0)} µs of machine CPU per account (so ${round(100 * (1 - perRowUs / limitRun.cpuUsPerTxn), 0)} % of a -N transaction's CPU is per transaction, not per row)`);
 
