@@ -11,7 +11,7 @@ import type { Db } from '../engine/src/store/db.ts';
 import { loadBookingContexts, writeBookings, type BookingContextRequest, type BookingWrite } from '../engine/src/store/booking-store.ts';
 import { makeEvent } from '../engine/src/events/envelope.ts';
 import { uuidv7 } from '../engine/src/ids.ts';
-import { machineBusyMs } from './_util.ts';
+import { cpuSince } from './_util.ts';
 
 export interface DbFloor {
   bookings: number;
@@ -33,13 +33,20 @@ async function readyBookings(db: Db, people: readonly { patientId: string; lineI
        and s.start_at > now() + interval '1 day' order by s.start_at limit $2`, [services, people.length * 3]);
   const byService = new Map<string, typeof free>();
   for (const s of free) (byService.get(s.service_id) ?? byService.set(s.service_id, []).get(s.service_id)!).push(s);
+  // a slot of an agenda offering two of the services is listed under each: taken once
   const used = new Set<string>();
+  const cursor = new Map<string, number>();
+  const freeSlotOf = (serviceId: string) => {
+    const list = byService.get(serviceId) ?? [];
+    let i = cursor.get(serviceId) ?? 0;
+    while (i < list.length && used.has(list[i]!.id)) i++;
+    cursor.set(serviceId, i + 1);
+    return list[i];
+  };
   const now = new Date();
   const out: { read: BookingContextRequest; write: BookingWrite }[] = [];
   for (const p of people) {
-    const list = byService.get(p.serviceId) ?? [];
-    let s;
-    while ((s = list.shift()) && used.has(s.id));
+    const s = freeSlotOf(p.serviceId);
     if (!s) continue;
     used.add(s.id);
     const id = `appt-${uuidv7()}`;
@@ -82,14 +89,11 @@ export async function bookingDbFloor(db: Db, people: readonly { patientId: strin
   // fresh statistics after the warm-up: planned against the emptied tables of a fresh run, the reads scan them
   await db.exec('analyze appointment, outbox, slot, prescription_line, patient');
   const warm = next;
-  const machine0 = machineBusyMs() ?? NaN;
-  const self0 = process.cpuUsage();
+  const cpu = cpuSince();
   const t0 = performance.now();
   await run(jobs.length);
   const seconds = (performance.now() - t0) / 1000;
-  const self = process.cpuUsage(self0);
   const bookings = next - warm;
-  const machineUs = (((machineBusyMs() ?? NaN) - machine0) * 1000) / bookings;
-  const driverUs = (self.user + self.system) / bookings;
+  const { machineUs, selfUs: driverUs } = cpu(bookings);
   return { bookings, refused, perS: bookings / seconds, databaseUs: machineUs - driverUs, driverUs };
 }

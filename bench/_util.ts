@@ -191,3 +191,16 @@ export function machineBusyMs(): number | null {
     return null;
   }
 }
+
+/**
+ * Starts counting: the returned function gives, per `count` things done since, the whole machine's busy CPU and this
+ * process's own CPU (µs each; NaN where /proc/stat is missing).
+ */
+export function cpuSince(): (count: number) => { machineUs: number; selfUs: number } {
+  const machine0 = machineBusyMs() ?? NaN;
+  const self0 = process.cpuUsage();
+  return (count) => {
+    const self = process.cpuUsage(self0);
+    return { machineUs: (((machineBusyMs() ?? NaN) - machine0) * 1000) / count, selfUs: (self.user + self.system) / count };
+  };
+}

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { bookingDbFloor } from './_booking-db-floor.ts';
 import { benchPatients, busyServices, operatorToken, regionDb, startEngines } from './_region.ts';
-import { jsonPoster, machineBusyMs, pct, pgBin, printJson, processCpuMs, quick, round, startPg } from './_util.ts';
+import { cpuSince, jsonPoster, machineBusyMs, pct, pgBin, printJson, processCpuMs, quick, round, startPg } from './_util.ts';
 import { addDays } from '../engine/src/domain/time/rome-time.ts';
 
 const CLIENTS = 64;
@@ -38,12 +38,11 @@ await c.end();
 execFileSync(`${bin}/pgbench`, ['-i', '-q', '-s', '10', '-h', '127.0.0.1', '-p', port, '-U', 'postgres', 'cupola_pgbench'], { stdio: 'ignore' });
 /** Runs pgbench on the same server and clients: its rate (transactions/s) and the machine's CPU per transaction (µs). */
 const pgbench = (args: string[]) => {
-  const busy0 = machineBusyMs() ?? NaN;
+  const cpu = cpuSince();
   const out = execFileSync(`${bin}/pgbench`, [...args, '-n', '-c', String(CLIENTS), '-j', '2', '-T', String(SECONDS), '-h', '127.0.0.1', '-p', port, '-U', 'postgres', 'cupola_pgbench'], { encoding: 'utf8' });
-  const busyMs = (machineBusyMs() ?? NaN) - busy0;
   const tps = Number(/tps = ([\d.]+)/.exec(out)?.[1] ?? NaN);
   const txns = Number(/number of transactions actually processed: (\d+)/.exec(out)?.[1] ?? NaN);
-  return { tps, cpuUsPerTxn: (busyMs * 1000) / txns };
+  return { tps, cpuUsPerTxn: cpu(txns).machineUs };
 };
 const limitRun = pgbench(['-N']);
 const limit = limitRun.tps;
